@@ -1,0 +1,181 @@
+"""The daemon's life: start, reload on SIGHUP, flush and exit on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from prometheus_client.core import Metric
+
+from monitor import config
+from monitor.exporter import MetricsServer, build_registry, heartbeat_checker
+from monitor.i18n import translate
+from monitor.scheduler import ProbeScheduler
+from monitor.snapshot import MetricsStore
+from monitor.storage import Storage
+from probes import base, icmp
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_INTERVAL = 1.0
+# /healthz fails when the loop has not ticked for this long.
+HEARTBEAT_MAX_AGE = 10.0
+
+
+class StartupError(Exception):
+    """The daemon cannot start; ``text`` is already translated for the operator."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class Daemon:
+    """Wire configuration, pinger, scheduler, storage and exporter together."""
+
+    def __init__(self, config_path: Path, inventory: config.Inventory, language: str) -> None:
+        self.config_path = config_path
+        self.inventory = inventory
+        self.language = language
+        self.store = MetricsStore()
+        self._stopping: asyncio.Event | None = None
+        self._last_beat = time.monotonic()
+        self._extra_metrics: list[Callable[[], Iterable[Metric]]] = []
+
+    async def run(self) -> int:
+        """Run until SIGTERM or SIGINT; return the process exit code."""
+        loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        self.store.load_inventory(self.inventory)
+        self.store.update_health(
+            config_reload_successful=True,
+            config_reload_timestamp=time.time(),
+            config_path=str(self.config_path),
+        )
+
+        storage = self._open_storage()
+        pinger = self._open_pinger()
+        self.store.update_health(icmp_mode=pinger.mode.value)
+        server = self._start_server()
+
+        def sink(result: base.ProbeResult) -> None:
+            self.store.record(result)
+            storage.put(result)
+
+        scheduler = ProbeScheduler(self.store, pinger, sink)
+        scheduler.start(self.inventory)
+        loop.add_signal_handler(signal.SIGTERM, self._stopping.set)
+        loop.add_signal_handler(signal.SIGINT, self._stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, lambda: self.reload(scheduler))
+        heartbeat = asyncio.create_task(self._beat())
+        log.info(
+            "pantau started: config=%s targets=%s listen=%s:%s",
+            self.config_path,
+            len(self.inventory.targets),
+            self.inventory.daemon.listen_host,
+            server.port,
+        )
+
+        await self._stopping.wait()
+        log.info("pantau stopping: flushing results")
+        heartbeat.cancel()
+        scheduler.shutdown()
+        pinger.close()
+        server.stop()
+        storage.close()
+        log.info("pantau stopped")
+        return 0
+
+    def reload(self, scheduler: ProbeScheduler) -> bool:
+        """Re-read the configuration; swap it in only if it is valid."""
+        try:
+            inventory = config.load(self.config_path)
+        except config.ConfigError as error:
+            self.store.update_health(config_reload_successful=False)
+            log.error(
+                "configuration reload failed, keeping the previous one: path=%s problems=%s\n%s",
+                self.config_path,
+                len(error.problems),
+                error.render("en"),
+            )
+            return False
+        except OSError as error:
+            self.store.update_health(config_reload_successful=False)
+            log.error(
+                "configuration reload failed, keeping the previous one: path=%s error=%s",
+                self.config_path,
+                error,
+            )
+            return False
+        if inventory.daemon != self.inventory.daemon:
+            log.warning(
+                "changes under [daemon] (listen, database, language) take effect only "
+                "after a restart: path=%s",
+                self.config_path,
+            )
+        self.inventory = inventory
+        self.store.load_inventory(inventory)
+        scheduler.apply(inventory)
+        self.store.update_health(config_reload_successful=True, config_reload_timestamp=time.time())
+        log.info(
+            "configuration reloaded: path=%s targets=%s", self.config_path, len(inventory.targets)
+        )
+        return True
+
+    def _open_storage(self) -> Storage:
+        storage = Storage(self.inventory.daemon.database)
+        try:
+            storage.open()
+        except Exception as error:
+            raise StartupError(
+                translate(
+                    "daemon.storage_failed",
+                    self.language,
+                    path=self.inventory.daemon.database,
+                    error=error,
+                )
+            ) from error
+        storage.start()
+        return storage
+
+    def _open_pinger(self) -> icmp.Pinger:
+        try:
+            pinger = icmp.Pinger()
+        except icmp.IcmpUnavailableError as error:
+            raise StartupError(
+                translate(
+                    "daemon.icmp_unavailable",
+                    self.language,
+                    raw_error=error.raw_error,
+                    datagram_error=error.datagram_error,
+                )
+            ) from error
+        log.info("ICMP socket mode: %s", pinger.mode.value)
+        return pinger
+
+    def _start_server(self) -> MetricsServer:
+        daemon = self.inventory.daemon
+        registry = build_registry(self.store, self._extra_metrics)
+        checker = heartbeat_checker(lambda: self._last_beat, HEARTBEAT_MAX_AGE)
+        try:
+            server = MetricsServer(daemon.listen_host, daemon.listen_port, registry, checker)
+        except OSError as error:
+            raise StartupError(
+                translate(
+                    "daemon.listen_failed",
+                    self.language,
+                    listen=f"{daemon.listen_host}:{daemon.listen_port}",
+                    error=error,
+                )
+            ) from error
+        server.start()
+        return server
+
+    async def _beat(self) -> None:
+        while True:
+            self._last_beat = time.monotonic()
+            await asyncio.sleep(HEARTBEAT_INTERVAL)

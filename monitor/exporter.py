@@ -1,0 +1,311 @@
+"""Prometheus collector over the latest snapshot, and the HTTP endpoint.
+
+Nothing here probes: a scrape only reads ``MetricsStore``, so a slow device
+never slows Prometheus. The registry is private to the daemon.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from prometheus_client import CollectorRegistry, make_wsgi_app
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    InfoMetricFamily,
+    Metric,
+)
+from prometheus_client.process_collector import ProcessCollector
+from prometheus_client.registry import Collector
+
+import monitor
+from monitor import state as status
+from monitor.snapshot import (
+    RTT_BUCKETS,
+    SCHEDULER_LAG_BUCKETS,
+    MetricsStore,
+    TargetMetrics,
+)
+
+log = logging.getLogger(__name__)
+
+TARGET_LABELS = ("target", "group", "network")
+RTT_STATISTICS = ("min", "median", "mean", "max", "stddev")
+
+
+class PantauCollector(Collector):
+    """Build every pantau_* metric family fresh from the store at each scrape."""
+
+    def __init__(
+        self,
+        store: MetricsStore,
+        extra: Iterable[Callable[[], Iterable[Metric]]] = (),
+    ) -> None:
+        self._store = store
+        self._extra = tuple(extra)
+
+    def collect(self) -> Iterator[Metric]:
+        targets = self._store.targets()
+        yield from _target_families(targets)
+        yield from _icmp_families(targets)
+        yield from _health_families(self._store)
+        for source in self._extra:
+            yield from source()
+
+
+def _labels(metrics: TargetMetrics) -> list[str]:
+    target = metrics.target
+    return [target.name, target.group, target.network]
+
+
+def _target_families(targets: dict[str, TargetMetrics]) -> Iterator[Metric]:
+    info = InfoMetricFamily(
+        "pantau_target", "Configured target.", labels=[*TARGET_LABELS, "address", "parent"]
+    )
+    state = GaugeMetricFamily(
+        "pantau_target_status",
+        "Status of the target: 1 for the current status, 0 for the others.",
+        labels=[*TARGET_LABELS, "status"],
+    )
+    since = GaugeMetricFamily(
+        "pantau_target_status_since_timestamp_seconds",
+        "Unix time at which the target entered its current status.",
+        labels=list(TARGET_LABELS),
+    )
+    success = GaugeMetricFamily(
+        "pantau_probe_success",
+        "1 if the last run of the probe succeeded, else 0.",
+        labels=[*TARGET_LABELS, "probe"],
+    )
+    duration = GaugeMetricFamily(
+        "pantau_probe_duration_seconds",
+        "How long the last run of the probe took.",
+        labels=[*TARGET_LABELS, "probe"],
+    )
+    last_run = GaugeMetricFamily(
+        "pantau_probe_last_run_timestamp_seconds",
+        "Unix time at which the last run of the probe started.",
+        labels=[*TARGET_LABELS, "probe"],
+    )
+    for metrics in targets.values():
+        labels = _labels(metrics)
+        target = metrics.target
+        info.add_metric([*labels, target.address, target.parent or ""], {})
+        if metrics.state.status is not None:
+            for name in status.STATUSES:
+                state.add_metric([*labels, name], 1.0 if metrics.state.status == name else 0.0)
+        if metrics.state.since is not None:
+            since.add_metric(labels, metrics.state.since)
+        for probe, result in metrics.last.items():
+            success.add_metric([*labels, probe], 1.0 if result.success else 0.0)
+            duration.add_metric([*labels, probe], result.duration)
+            last_run.add_metric([*labels, probe], result.started)
+    yield from (info, state, since, success, duration, last_run)
+
+
+def _icmp_families(targets: dict[str, TargetMetrics]) -> Iterator[Metric]:
+    labels = [*TARGET_LABELS, "ip_version"]
+    sent = CounterMetricFamily(
+        "pantau_icmp_packets_sent", "ICMP echo requests sent.", labels=labels
+    )
+    received = CounterMetricFamily(
+        "pantau_icmp_packets_received",
+        "ICMP echo replies received in time, duplicates excluded.",
+        labels=labels,
+    )
+    duplicates = CounterMetricFamily(
+        "pantau_icmp_duplicate_replies", "Duplicate ICMP echo replies received.", labels=labels
+    )
+    late = CounterMetricFamily(
+        "pantau_icmp_late_replies",
+        "ICMP echo replies that arrived after their timeout, counted as lost.",
+        labels=labels,
+    )
+    rtt = HistogramMetricFamily(
+        "pantau_icmp_rtt_seconds", "Round-trip time of each ICMP echo.", labels=labels
+    )
+    last_rtt = GaugeMetricFamily(
+        "pantau_icmp_last_rtt_seconds",
+        "Round-trip time statistic over the last burst; absent when nothing answered.",
+        labels=[*labels, "stat"],
+    )
+    last_loss = GaugeMetricFamily(
+        "pantau_icmp_last_loss_ratio",
+        "Share of echo requests of the last burst that got no reply in time (0 to 1).",
+        labels=labels,
+    )
+    for metrics in targets.values():
+        base_labels = _labels(metrics)
+        for version, totals in metrics.icmp.items():
+            row = [*base_labels, str(version)]
+            sent.add_metric(row, totals.sent)
+            received.add_metric(row, totals.received)
+            duplicates.add_metric(row, totals.duplicates)
+            late.add_metric(row, totals.late)
+            rtt.add_metric(row, _cumulative(totals.rtt_buckets, RTT_BUCKETS), totals.rtt_sum)
+        result = metrics.last.get("icmp")
+        if result is None or "ip_version" not in result.values:
+            continue
+        row = [*base_labels, str(int(result.values["ip_version"]))]
+        last_loss.add_metric(row, result.values["loss_ratio"])
+        for statistic in RTT_STATISTICS:
+            value = result.values.get(f"rtt_{statistic}_seconds")
+            if value is not None:
+                last_rtt.add_metric([*row, statistic], value)
+    yield from (sent, received, duplicates, late, rtt, last_rtt, last_loss)
+
+
+def _cumulative(counts: tuple[int, ...], bounds: tuple[float, ...]) -> list[tuple[str, float]]:
+    buckets = []
+    running = 0
+    for bound, count in zip((*map(str, bounds), "+Inf"), counts, strict=True):
+        running += count
+        buckets.append((bound, float(running)))
+    return buckets
+
+
+def _health_families(store: MetricsStore) -> Iterator[Metric]:
+    health = store.health()
+    build = InfoMetricFamily(
+        "pantau_build", "Version of Pantau and of the Python running it.", labels=[]
+    )
+    build.add_metric(
+        [], {"version": monitor.__version__, "python_version": platform.python_version()}
+    )
+    yield build
+
+    yield GaugeMetricFamily(
+        "pantau_config_last_reload_successful",
+        "1 if the last configuration load or reload succeeded, else 0.",
+        value=1.0 if health.config_reload_successful else 0.0,
+    )
+    yield GaugeMetricFamily(
+        "pantau_config_last_reload_success_timestamp_seconds",
+        "Unix time of the last successful configuration load or reload.",
+        value=health.config_reload_timestamp,
+    )
+    skipped = CounterMetricFamily(
+        "pantau_scheduler_skipped_runs",
+        "Probe runs not started on time: missed (late beyond grace) or max_instances "
+        "(the previous run still going).",
+        labels=["reason"],
+    )
+    for reason in ("missed", "max_instances"):
+        skipped.add_metric([reason], health.skipped_runs.get(reason, 0))
+    yield skipped
+    yield CounterMetricFamily(
+        "pantau_probe_timeouts",
+        "Probe runs cut off because they exceeded their run timeout.",
+        value=health.probe_timeouts,
+    )
+    lag = HistogramMetricFamily(
+        "pantau_scheduler_lag_seconds",
+        "Delay between the time a probe run was scheduled and the time it started.",
+    )
+    lag.add_metric([], _cumulative(health.lag_buckets, SCHEDULER_LAG_BUCKETS), health.lag_sum)
+    yield lag
+    if health.icmp_mode:
+        mode = InfoMetricFamily("pantau_icmp_socket", "Kind of ICMP socket in use.", labels=[])
+        mode.add_metric([], {"mode": health.icmp_mode})
+        yield mode
+
+
+def build_registry(
+    store: MetricsStore, extra: Iterable[Callable[[], Iterable[Metric]]] = ()
+) -> CollectorRegistry:
+    """Create the daemon's private registry: pantau_* plus process_* metrics."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(PantauCollector(store, extra))
+    ProcessCollector(registry=registry)
+    return registry
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _ThreadingServer6(_ThreadingServer):
+    address_family = socket.AF_INET6
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("http: " + format, *args)
+
+
+class MetricsServer:
+    """HTTP endpoint: /metrics (Prometheus), /healthz (event loop alive)."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        registry: CollectorRegistry,
+        is_healthy: Callable[[], tuple[bool, str]],
+    ) -> None:
+        metrics_app = make_wsgi_app(registry)
+
+        def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            path = environ.get("PATH_INFO", "/")
+            if path == "/metrics":
+                return metrics_app(environ, start_response)
+            if path == "/healthz":
+                healthy, text = is_healthy()
+                code = "200 OK" if healthy else "503 Service Unavailable"
+                start_response(code, [("Content-Type", "text/plain; charset=utf-8")])
+                return [text.encode() + b"\n"]
+            if path == "/":
+                start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+                return [_INDEX]
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found: try /metrics or /healthz\n"]
+
+        server_class = _ThreadingServer6 if ":" in host else _ThreadingServer
+        self._server = make_server(
+            host, port, app, server_class=server_class, handler_class=_QuietHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="metrics-http", daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+_INDEX = (
+    b"<!doctype html><html><head><title>Pantau</title></head><body>"
+    b"<h1>Pantau</h1><p><a href='/metrics'>/metrics</a> &middot; "
+    b"<a href='/healthz'>/healthz</a></p></body></html>\n"
+)
+
+
+def heartbeat_checker(
+    last_beat: Callable[[], float], max_age: float
+) -> Callable[[], tuple[bool, str]]:
+    """Return a health check that fails when the loop's heartbeat is older than max_age."""
+
+    def check() -> tuple[bool, str]:
+        age = time.monotonic() - last_beat()
+        if age > max_age:
+            return False, f"event loop stalled: last heartbeat {age:.1f} s ago"
+        return True, "ok"
+
+    return check

@@ -1,0 +1,162 @@
+"""Texts of the command line, the daemon's start-up errors, statuses and probe reasons."""
+
+MESSAGES = {
+    # Statuses, as the glossary names them.
+    "status.up": {"id": "NORMAL", "en": "UP"},
+    "status.down": {"id": "GANGGUAN (tidak merespons)", "en": "DOWN (not responding)"},
+    "status.degraded": {"id": "MENURUN", "en": "DEGRADED"},
+    "status.unreachable": {"id": "TIDAK TERJANGKAU", "en": "UNREACHABLE"},
+    "status.maintenance": {"id": "PEMELIHARAAN", "en": "MAINTENANCE"},
+    "status.unconfigured": {"id": "BELUM DIKONFIGURASI", "en": "UNCONFIGURED"},
+    # Probe reasons.
+    "reason.ok": {"id": "merespons", "en": "responding"},
+    "reason.no_reply": {
+        "id": "tidak ada balasan dalam batas waktu",
+        "en": "no reply within the timeout",
+    },
+    "reason.dns_not_found": {
+        "id": "nama host tidak ditemukan di DNS; periksa ejaan alamat",
+        "en": "host name does not exist in DNS; check the spelling of the address",
+    },
+    "reason.dns_temporary": {
+        "id": "DNS gagal sementara; periksa server DNS mesin ini",
+        "en": "temporary DNS failure; check this machine's DNS server",
+    },
+    "reason.no_route": {
+        "id": "tidak ada rute dari mesin ini ke alamat tersebut (kesalahan lokal, bukan kehilangan paket)",
+        "en": "no route from this machine to that address (a local error, not packet loss)",
+    },
+    "reason.send_error": {
+        "id": "paket gagal dikirim dari mesin ini",
+        "en": "the packet could not be sent from this machine",
+    },
+    "reason.probe_timeout": {
+        "id": "pemeriksaan dihentikan karena melewati batas waktunya",
+        "en": "the probe run was cut off at its time limit",
+    },
+    "reason.unconfigured": {
+        "id": "alamat contoh dokumentasi; ganti dengan alamat sebenarnya, tidak ada paket dikirim",
+        "en": "documentation example address; replace it with the real one, no packet sent",
+    },
+    "reason.internal_error": {
+        "id": "kesalahan internal Pantau; lihat log",
+        "en": "internal error in Pantau; see the log",
+    },
+    # pantau probe
+    "probe.header": {
+        "id": "{target:<24} {status:<22} {address:<28} {sent:>7} {received:>7} {loss:>10} {rtt:>24}",
+        "en": "{target:<24} {status:<22} {address:<28} {sent:>7} {received:>7} {loss:>10} {rtt:>24}",
+    },
+    "probe.col.target": {"id": "TARGET", "en": "TARGET"},
+    "probe.col.status": {"id": "HASIL", "en": "RESULT"},
+    "probe.col.address": {"id": "ALAMAT", "en": "ADDRESS"},
+    "probe.col.sent": {"id": "KIRIM", "en": "SENT"},
+    "probe.col.received": {"id": "TERIMA", "en": "RECEIVED"},
+    "probe.col.loss": {"id": "HILANG", "en": "LOSS"},
+    "probe.col.rtt": {"id": "RTT min/median/maks (ms)", "en": "RTT min/median/max (ms)"},
+    "probe.result.ok": {"id": "BERHASIL", "en": "OK"},
+    "probe.result.failed": {"id": "GAGAL", "en": "FAILED"},
+    "probe.detail": {"id": "    {reason}", "en": "    {reason}"},
+    "probe.fallback": {
+        "id": "    IPv{version} tidak punya rute; memakai IPv{other}",
+        "en": "    IPv{version} has no route; using IPv{other}",
+    },
+    "probe.echo": {
+        "id": "    seq={sequence} rtt={rtt}{late}{duplicates}",
+        "en": "    seq={sequence} rtt={rtt}{late}{duplicates}",
+    },
+    "probe.echo.lost": {"id": "hilang", "en": "lost"},
+    "probe.echo.late": {"id": " (terlambat, dihitung hilang)", "en": " (late, counted as lost)"},
+    "probe.echo.duplicates": {"id": " (+{count} duplikat)", "en": " (+{count} duplicate)"},
+    "probe.summary": {
+        "id": "{ok} berhasil, {failed} gagal, {unconfigured} belum dikonfigurasi (tidak dikirimi paket)",
+        "en": "{ok} succeeded, {failed} failed, {unconfigured} not configured (no packet sent)",
+    },
+    "probe.unknown_target": {
+        "id": "target {name!r} tidak ada di {file}; target yang ada: {known}",
+        "en": "target {name!r} is not in {file}; known targets: {known}",
+    },
+    "probe.no_icmp": {
+        "id": "target {name!r} tidak memakai pemeriksaan icmp; tidak ada yang dijalankan",
+        "en": "target {name!r} has no icmp probe; nothing was run",
+    },
+    # pantau check-config
+    "check.ok": {
+        "id": "konfigurasi valid: {file}: {targets} target ({configured} terkonfigurasi, "
+        "{unconfigured} BELUM DIKONFIGURASI), {groups} OPD/grup, jaringan: {networks}",
+        "en": "configuration is valid: {file}: {targets} targets ({configured} configured, "
+        "{unconfigured} UNCONFIGURED), {groups} agencies/groups, networks: {networks}",
+    },
+    "config.file_missing": {
+        "id": "berkas konfigurasi {file} tidak ditemukan; buat berkas itu atau beri jalur lain "
+        "dengan -c BERKAS atau PANTAU_CONFIG",
+        "en": "configuration file {file} not found; create it or give another path "
+        "with -c FILE or PANTAU_CONFIG",
+    },
+    "config.file_unreadable": {
+        "id": "berkas konfigurasi {file} tidak bisa dibaca: {error}; periksa izin berkas",
+        "en": "configuration file {file} cannot be read: {error}; check the file's permissions",
+    },
+    # Daemon start-up failures.
+    "daemon.icmp_unavailable": {
+        "id": "soket ICMP tidak bisa dibuka: soket raw gagal ({raw_error}) dan soket datagram "
+        "tanpa hak khusus gagal ({datagram_error}). Perbaiki salah satu: beri kemampuan "
+        "CAP_NET_RAW (setcap cap_net_raw+ep pada interpreter Python, atau "
+        "AmbientCapabilities=CAP_NET_RAW di unit systemd), atau izinkan grup pengguna daemon "
+        'lewat sysctl, misalnya: sysctl -w net.ipv4.ping_group_range="0 2147483647"',
+        "en": "cannot open an ICMP socket: the raw socket failed ({raw_error}) and the "
+        "unprivileged datagram socket failed ({datagram_error}). Fix either: grant "
+        "CAP_NET_RAW (setcap cap_net_raw+ep on the Python interpreter, or "
+        "AmbientCapabilities=CAP_NET_RAW in the systemd unit), or allow the daemon user's "
+        "group through the sysctl, for example: sysctl -w "
+        'net.ipv4.ping_group_range="0 2147483647"',
+    },
+    "daemon.storage_failed": {
+        "id": "basis data {path} tidak bisa dibuka: {error}",
+        "en": "database {path} cannot be opened: {error}",
+    },
+    "daemon.listen_failed": {
+        "id": "tidak bisa mendengarkan di {listen}: {error}; pilih alamat:port lain di "
+        "[daemon] listen atau hentikan program yang memakai port itu",
+        "en": "cannot listen on {listen}: {error}; choose another address:port in "
+        "[daemon] listen or stop the program using that port",
+    },
+    # Help texts.
+    "cli.description": {
+        "id": "Pantau: pemantauan jaringan OPD, jaringan eksekutif dan server aplikasi.",
+        "en": "Pantau: monitoring of agency (OPD) networks, the executive network and "
+        "application servers.",
+    },
+    "cli.help.config": {
+        "id": "berkas konfigurasi TOML (bawaan: $PANTAU_CONFIG, /etc/pantau/targets.toml, "
+        "lalu config/targets.toml)",
+        "en": "TOML configuration file (default: $PANTAU_CONFIG, /etc/pantau/targets.toml, "
+        "then config/targets.toml)",
+    },
+    "cli.help.lang": {
+        "id": "bahasa keluaran: id (Indonesia) atau en (Inggris); bawaan dari konfigurasi",
+        "en": "output language: id (Indonesian) or en (English); default from the configuration",
+    },
+    "cli.help.run": {
+        "id": "jalankan daemon (dipakai systemd)",
+        "en": "run the daemon (systemd runs this)",
+    },
+    "cli.help.check": {
+        "id": "periksa konfigurasi; kode keluar 0 valid, 1 tidak valid",
+        "en": "validate the configuration; exit 0 valid, 1 invalid",
+    },
+    "cli.help.probe": {
+        "id": "jalankan setiap pemeriksaan sekali dan tampilkan hasilnya; kode keluar 0 "
+        "semua berhasil, 1 ada yang gagal",
+        "en": "run each probe once and print the results; exit 0 all succeeded, 1 any failed",
+    },
+    "cli.help.targets": {
+        "id": "nama target (bawaan: semua)",
+        "en": "target names (default: all)",
+    },
+    "cli.help.json": {"id": "keluaran JSON", "en": "JSON output"},
+    "cli.help.verbose": {
+        "id": "tampilkan setiap paket: terkirim, balasan dan alasannya",
+        "en": "show every packet: sent, reply and the reason",
+    },
+}

@@ -1,0 +1,166 @@
+"""APScheduler wiring: which probe runs when, and what happens to its result."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.events import (
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+    JobSubmissionEvent,
+)
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.config import Inventory, Target
+from monitor.snapshot import MetricsStore
+from probes import base, icmp
+
+log = logging.getLogger(__name__)
+
+# Share of the interval a run may take before it is cut off; the rest keeps
+# one run from overlapping the next.
+RUN_TIMEOUT_SHARE = 0.9
+# Time a probe may need beyond its burst: name resolution and bookkeeping.
+RUN_TIMEOUT_MARGIN = 2.0
+
+ResultSink = Callable[[base.ProbeResult], None]
+
+
+def icmp_request(target: Target) -> icmp.IcmpRequest:
+    """Build the ICMP probe request for one configured target."""
+    settings = target.settings
+    return icmp.IcmpRequest(
+        target=target.name,
+        address=target.address,
+        family=settings.family,
+        count=settings.icmp.count,
+        packet_interval=settings.icmp.packet_interval,
+        timeout=settings.timeout,
+        payload_size=settings.icmp.payload_size,
+    )
+
+
+def run_timeout(target: Target) -> float:
+    """Return the time after which one ICMP run of ``target`` is cut off."""
+    settings = target.settings
+    burst = (settings.icmp.count - 1) * settings.icmp.packet_interval + settings.timeout
+    return min(settings.interval * RUN_TIMEOUT_SHARE, burst + RUN_TIMEOUT_MARGIN)
+
+
+class ProbeScheduler:
+    """Run each target's probes at its interval, spread over the interval."""
+
+    def __init__(
+        self,
+        store: MetricsStore,
+        pinger: icmp.Pinger,
+        sink: ResultSink,
+        *,
+        extra_jobs: Callable[[AsyncIOScheduler, Inventory], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._pinger = pinger
+        self._sink = sink
+        self._extra_jobs = extra_jobs
+        self._inventory: Inventory | None = None
+        self._scheduler = AsyncIOScheduler(
+            event_loop=asyncio.get_running_loop(),
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self._scheduler.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
+        self._scheduler.add_listener(self._on_skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
+
+    def start(self, inventory: Inventory) -> None:
+        self.apply(inventory)
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def apply(self, inventory: Inventory) -> None:
+        """Replace every job with the jobs of ``inventory``."""
+        self._inventory = inventory
+        self._scheduler.remove_all_jobs()
+
+        by_interval: dict[float, list[Target]] = defaultdict(list)
+        for target in inventory.targets:
+            if "icmp" in target.probes and not target.placeholder:
+                by_interval[target.settings.interval].append(target)
+
+        now = datetime.now(UTC)
+        for interval, targets in by_interval.items():
+            # Spread first runs evenly over one interval: no burst at :00.
+            step = interval / len(targets)
+            for position, target in enumerate(sorted(targets, key=lambda t: t.name)):
+                self._scheduler.add_job(
+                    self._run_icmp,
+                    IntervalTrigger(
+                        seconds=interval, start_date=now + timedelta(seconds=position * step)
+                    ),
+                    args=[target.name],
+                    id=f"icmp:{target.name}",
+                    name=f"icmp {target.name}",
+                    # Late by more than half an interval: skip to the next slot.
+                    misfire_grace_time=max(1, int(interval / 2)),
+                    next_run_time=now + timedelta(seconds=position * step),
+                )
+        if self._extra_jobs is not None:
+            self._extra_jobs(self._scheduler, inventory)
+        log.info("scheduled %s probe jobs", len(self._scheduler.get_jobs()))
+
+    async def _run_icmp(self, name: str) -> None:
+        inventory = self._inventory
+        if inventory is None:
+            return
+        try:
+            target = inventory.target(name)
+        except KeyError:
+            return  # removed by a reload while this run waited
+        result = await run_probe(target, self._pinger, self._store)
+        self._sink(result)
+
+    def _on_submitted(self, event: JobSubmissionEvent) -> None:
+        if event.scheduled_run_times:
+            lag = datetime.now(UTC) - max(event.scheduled_run_times)
+            self._store.observe_lag(max(0.0, lag.total_seconds()))
+
+    def _on_skipped(self, event: JobEvent) -> None:
+        reason = "missed" if event.code == EVENT_JOB_MISSED else "max_instances"
+        self._store.count_skipped_run(reason)
+        log.warning("probe run skipped: job=%s reason=%s", event.job_id, reason)
+
+
+async def run_probe(target: Target, pinger: icmp.Pinger, store: MetricsStore) -> base.ProbeResult:
+    """Run one ICMP probe of ``target`` under its run timeout; never raises."""
+    started = time.time()
+    start = time.monotonic()
+    limit = run_timeout(target)
+    try:
+        return await asyncio.wait_for(icmp.probe(icmp_request(target), pinger), limit)
+    except TimeoutError:
+        health = store.health()
+        store.update_health(probe_timeouts=health.probe_timeouts + 1)
+        log.warning("probe timed out: target=%s probe=icmp timeout=%.1fs", target.name, limit)
+        reason, message = base.PROBE_TIMEOUT, f"run cut off after {limit:.1f} s"
+    except Exception as error:  # a probe bug must not stop the other targets
+        log.exception("probe failed: target=%s probe=icmp error=%s", target.name, error)
+        reason, message = base.INTERNAL_ERROR, repr(error)
+    return base.ProbeResult(
+        target=target.name,
+        probe="icmp",
+        success=False,
+        reason=reason,
+        started=started,
+        duration=time.monotonic() - start,
+        message=message,
+    )

@@ -1,0 +1,30 @@
+"""Address checks shared by the probes and the configuration loader."""
+
+from __future__ import annotations
+
+import ipaddress
+
+# RFC 5737 (IPv4) and RFC 3849 (IPv6) reserve these ranges for documentation.
+# Pantau treats them as "not configured yet" and never sends a packet there.
+DOCUMENTATION_NETWORKS: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
+    ipaddress.ip_network("192.0.2.0/24"),
+    ipaddress.ip_network("198.51.100.0/24"),
+    ipaddress.ip_network("203.0.113.0/24"),
+    ipaddress.ip_network("2001:db8::/32"),
+)
+
+
+def is_placeholder_address(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Tell whether ``address`` lies in a documentation range (a placeholder).
+
+    An IPv4-mapped IPv6 address is checked as the IPv4 address it carries.
+    A string that is not an IP literal is not a placeholder.
+    """
+    if isinstance(address, str):
+        try:
+            address = ipaddress.ip_address(address.split("%", 1)[0])
+        except ValueError:
+            return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in DOCUMENTATION_NETWORKS)
