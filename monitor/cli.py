@@ -57,6 +57,12 @@ def build_parser(language: str) -> argparse.ArgumentParser:
     probe.add_argument("targets", nargs="*", metavar="TARGET", help=text("cli.help.targets"))
     probe.add_argument("--json", action="store_true", help=text("cli.help.json"))
     probe.add_argument("-v", "--verbose", action="store_true", help=text("cli.help.verbose"))
+    probe.add_argument(
+        "--send-interval",
+        metavar="DURATION",
+        default="0ms",
+        help=text("cli.help.send_interval"),
+    )
     return parser
 
 
@@ -71,7 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check_config(path, args.lang)
     if args.command == "run":
         return _run(path, args.lang)
-    return _probe(path, args.lang, args.targets, args.json, args.verbose)
+    try:
+        send_interval = config.parse_duration(args.send_interval)
+    except ValueError:
+        parser.error(
+            translate("cli.bad_duration", args.lang or DEFAULT_LANGUAGE, value=args.send_interval)
+        )
+    return _probe(path, args.lang, args.targets, args.json, args.verbose, send_interval)
 
 
 def _load(path: Path, language: str | None, *, invalid_exit: int) -> config.Inventory | int:
@@ -137,7 +149,14 @@ def _run(path: Path, language: str | None) -> int:
         return EXIT_USAGE
 
 
-def _probe(path: Path, language: str | None, names: list[str], as_json: bool, verbose: bool) -> int:
+def _probe(
+    path: Path,
+    language: str | None,
+    names: list[str],
+    as_json: bool,
+    verbose: bool,
+    send_interval: float,
+) -> int:
     loaded = _load(path, language, invalid_exit=EXIT_USAGE)
     if isinstance(loaded, int):
         return loaded
@@ -154,7 +173,7 @@ def _probe(path: Path, language: str | None, names: list[str], as_json: bool, ve
     targets = [target for target in targets if "icmp" in target.probes]
 
     try:
-        results = asyncio.run(_probe_targets(targets))
+        results = asyncio.run(_probe_targets(targets, send_interval))
     except icmp.IcmpUnavailableError as error:
         text = translate(
             "daemon.icmp_unavailable",
@@ -181,14 +200,16 @@ def targets_by_name(targets: list[config.Target]) -> dict[str, config.Target]:
     return {target.name: target for target in targets}
 
 
-async def _probe_targets(targets: list[config.Target]) -> list[base.ProbeResult]:
+async def _probe_targets(
+    targets: list[config.Target], send_interval: float
+) -> list[base.ProbeResult]:
     from monitor.scheduler import icmp_request
 
     placeholders = [t for t in targets if t.placeholder]
     live = [t for t in targets if not t.placeholder]
     results = {t.name: _unconfigured_result(t) for t in placeholders}
     if live:
-        pinger = icmp.Pinger()
+        pinger = icmp.Pinger(min_send_gap=send_interval)
         try:
             for result in await icmp.probe_many([icmp_request(t) for t in live], pinger):
                 results[result.target] = result

@@ -16,7 +16,7 @@ from monitor.exporter import MetricsServer, build_registry, heartbeat_checker
 from monitor.i18n import translate
 from monitor.scheduler import ProbeScheduler
 from monitor.snapshot import MetricsStore
-from monitor.storage import Storage
+from monitor.storage import Storage, StorageError
 from probes import base, icmp
 
 log = logging.getLogger(__name__)
@@ -130,15 +130,8 @@ class Daemon:
         storage = Storage(self.inventory.daemon.database)
         try:
             storage.open()
-        except Exception as error:
-            raise StartupError(
-                translate(
-                    "daemon.storage_failed",
-                    self.language,
-                    path=self.inventory.daemon.database,
-                    error=error,
-                )
-            ) from error
+        except StorageError as error:
+            raise StartupError(error.message(self.language)) from error
         storage.start()
         return storage
 

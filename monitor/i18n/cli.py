@@ -111,10 +111,6 @@ MESSAGES = {
         "group through the sysctl, for example: sysctl -w "
         'net.ipv4.ping_group_range="0 2147483647"',
     },
-    "daemon.storage_failed": {
-        "id": "basis data {path} tidak bisa dibuka: {error}",
-        "en": "database {path} cannot be opened: {error}",
-    },
     "daemon.listen_failed": {
         "id": "tidak bisa mendengarkan di {listen}: {error}; pilih alamat:port lain di "
         "[daemon] listen atau hentikan program yang memakai port itu",
@@ -153,6 +149,16 @@ MESSAGES = {
     "cli.help.targets": {
         "id": "nama target (bawaan: semua)",
         "en": "target names (default: all)",
+    },
+    "cli.help.send_interval": {
+        "id": "jeda minimum antara dua paket ke target mana pun, misalnya 1ms (bawaan 0ms: "
+        "hanya packet_interval tiap target)",
+        "en": "minimum gap between two packets to any targets, for example 1ms (default 0ms: "
+        "only each target's packet_interval)",
+    },
+    "cli.bad_duration": {
+        "id": "durasi {value!r} tidak valid; tulis angka dengan satuan, misalnya \"500ms\", \"30s\" atau \"5m\"",
+        "en": "invalid duration {value!r}; write a number with a unit, for example \"500ms\", \"30s\" or \"5m\"",
     },
     "cli.help.json": {"id": "keluaran JSON", "en": "JSON output"},
     "cli.help.verbose": {

@@ -1,0 +1,673 @@
+"""Probe results in SQLite, written by one background thread through sqlite-utils.
+
+The event loop calls :meth:`Storage.put`, which only appends the result to a
+bounded in-memory queue. One writer thread inserts up to ``batch_size``
+queued results in one transaction. A batch that fails (database locked, disk
+full, I/O error) stays at the head of the queue and is retried with
+exponential backoff until it is committed, so every result is committed once
+or is still queued. Results are lost in two cases only: put() drops a result
+when the queue is full (counted in ``StorageStats.dropped``), and close()
+abandons the queue when its timeout runs out (logged).
+
+Schema version 1, kept in ``PRAGMA user_version``::
+
+    results(id INTEGER PRIMARY KEY, target TEXT, probe TEXT, started REAL,
+            duration REAL, success INTEGER, reason TEXT, values_json TEXT,
+            message TEXT)
+    INDEX results_target_probe_started ON results(target, probe, started)
+
+``started`` is unix seconds and ``duration`` is seconds. ``values_json`` is
+the compact JSON object of ``ProbeResult.values``. Integers stay integers,
+so a Counter64 reading keeps every digit. JSON has no NaN or infinity, so a
+non-finite reading is stored as ``null`` and :func:`decode_values` returns
+it as None. Probes do not produce non-finite readings.
+
+Example::
+
+    storage = Storage(Path("pantau.db"))
+    storage.open()
+    storage.start()
+    storage.put(result)
+    storage.close()
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import json
+import logging
+import math
+import numbers
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from probes.base import ProbeResult
+
+logger = logging.getLogger(__name__)
+
+# Seconds that a statement waits for another connection's write lock before
+# it fails with SQLITE_BUSY.
+DEFAULT_BUSY_TIMEOUT = 5.0
+# Backoff between two attempts to write a failed batch, in seconds. It doubles
+# after each failure up to the maximum.
+RETRY_INITIAL_DELAY = 0.05
+RETRY_MAX_DELAY = 5.0
+# Minimum seconds between two log lines about the same repeated problem: a
+# full queue, or a batch that keeps failing for the same cause.
+LOG_REPEAT_INTERVAL = 60.0
+
+RESULTS_TABLE = "results"
+RESULTS_INDEX = "results_target_probe_started"
+
+_HINT_PERMISSION = "storage.hint.permission"
+_HINT_DISK_FULL = "storage.hint.disk_full"
+_HINT_NOT_A_DATABASE = "storage.hint.not_a_database"
+_HINT_LOCKED = "storage.hint.locked"
+_HINT_IO_ERROR = "storage.hint.io_error"
+_HINT_UNKNOWN = "storage.hint.unknown"
+
+
+class StorageError(Exception):
+    """Failure to open the database, with a message that names the file, the cause and the fix.
+
+    ``key`` and ``params`` select a message in the monitor.i18n catalogue, and
+    :meth:`message` formats it in one language. ``str()`` returns the
+    Indonesian text and then the English text, for callers that do not know
+    the configured language.
+    """
+
+    def __init__(self, key: str, *, hint_key: str | None = None, **params: object) -> None:
+        self.key = key
+        self.hint_key = hint_key
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """Format the error in ``language`` ("id" or "en")."""
+        params = dict(self.params)
+        if self.hint_key is not None:
+            params["hint"] = translate(self.hint_key, language)
+        return translate(self.key, language, **params)
+
+    def __str__(self) -> str:
+        return "\n".join(self.message(language) for language in LANGUAGES)
+
+
+@dataclass(frozen=True, slots=True)
+class StorageStats:
+    """Counters of one Storage since it was created.
+
+    ``write_errors`` counts failed attempts to write a batch, and ``retries``
+    counts the attempts that repeated a failed batch. ``dropped`` counts the
+    results that put() discarded because the queue was full or the storage was
+    closing. ``queue_depth`` includes the batch that is being written.
+    ``last_commit_time`` is in unix seconds, and None before the first commit.
+    """
+
+    rows_written: int
+    batches_written: int
+    write_errors: int
+    retries: int
+    dropped: int
+    queue_depth: int
+    last_commit_time: float | None
+
+
+def encode_values(values: Mapping[str, float]) -> str:
+    """Encode probe readings as a compact JSON object, storing a non-finite float as null.
+
+    Raises TypeError for a reading that is not a real number.
+    """
+    readings: dict[str, int | float | None] = {}
+    for name, value in values.items():
+        if isinstance(value, bool):
+            readings[name] = int(value)
+        elif isinstance(value, int):
+            readings[name] = value
+        elif isinstance(value, numbers.Real):
+            number = float(value)
+            readings[name] = number if math.isfinite(number) else None
+        else:
+            raise TypeError(
+                f"probe reading {name!r} is a {type(value).__name__}, expected a real number"
+            )
+    # ensure_ascii escapes lone surrogates in names, which UTF-8 cannot encode.
+    return json.dumps(readings, separators=(",", ":"), allow_nan=False)
+
+
+def decode_values(text: str) -> dict[str, int | float | None]:
+    """Decode a ``values_json`` column. A reading stored as null comes back as None."""
+    readings: dict[str, int | float | None] = json.loads(text)
+    return readings
+
+
+def connect_readonly(
+    path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+) -> sqlite_utils.Database:
+    """Open the database read-only, for readers such as reports and tests.
+
+    Raises StorageError when the file does not exist or is not a database.
+    """
+    path = Path(path)
+    uri = path.resolve().as_uri() + "?mode=ro"
+    connection: sqlite3.Connection | None = None
+    try:
+        connection = sqlite3.connect(uri, uri=True, timeout=busy_timeout)
+        # Reading the header here reports a file that is not a database now,
+        # not at the caller's first query.
+        connection.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error as error:
+        if connection is not None:
+            connection.close()
+        raise _open_error(path, error) from error
+    return sqlite_utils.Database(connection, recursive_triggers=False, execute_plugins=False)
+
+
+class Storage:
+    """Store of every probe result, with one writer thread and a bounded queue.
+
+    Call open() on the thread that starts the daemon, then start(), then put()
+    from the event loop, and close() at shutdown. A Storage is opened and
+    started at most once.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        batch_size: int = 500,
+        flush_interval: float = 1.0,
+        queue_limit: int = 100_000,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if flush_interval <= 0:
+            raise ValueError(f"flush_interval must be positive, got {flush_interval}")
+        if queue_limit < 1:
+            raise ValueError(f"queue_limit must be at least 1, got {queue_limit}")
+        if busy_timeout < 0:
+            raise ValueError(f"busy_timeout must not be negative, got {busy_timeout}")
+
+        self.path = Path(path)
+        self._batch_size = batch_size
+        self._flush_interval = flush_interval
+        self._queue_limit = queue_limit
+        self._busy_timeout = busy_timeout
+        self._db: sqlite_utils.Database | None = None
+        self._thread: threading.Thread | None = None
+
+        # One lock guards the queue, the sequence numbers, the flags and the
+        # counters. No thread holds it during SQLite calls, so put() never
+        # waits for the disk.
+        self._lock = threading.Lock()
+        self._work_ready = threading.Condition(self._lock)
+        self._committed = threading.Condition(self._lock)
+        # Queued rows with their sequence numbers. The writer removes a batch
+        # only after its commit, so a failed batch stays at the head.
+        self._queue: deque[tuple[int, dict[str, Any]]] = deque()
+        self._last_sequence = 0
+        self._committed_sequence = 0
+        self._flush_requests = 0
+        self._closing = False
+        self._stopping = False
+        self._abandon = False
+
+        self._rows_written = 0
+        self._batches_written = 0
+        self._write_errors = 0
+        self._retries = 0
+        self._dropped = 0
+        self._last_commit_time: float | None = None
+        self._drops_since_log = 0
+        self._last_drop_log = -math.inf
+
+        # Failure streak of the writer thread, used only by that thread.
+        self._failed_attempts = 0
+        self._last_failure_log = -math.inf
+        self._last_failure_hint: str | None = None
+
+    # Opening and the schema
+
+    def open(self) -> None:
+        """Open the database and create or migrate its schema, on the calling thread.
+
+        Raises StorageError naming the file, the cause and the fix when the
+        directory is missing, the file cannot be opened or written, the disk
+        is full, the file is not a database, or its schema is newer than
+        this code.
+        """
+        if self._db is not None:
+            raise RuntimeError("Storage.open() was already called")
+        directory = self.path.parent
+        if not directory.is_dir():
+            raise StorageError("storage.directory_missing", directory=directory)
+
+        connection: sqlite3.Connection | None = None
+        try:
+            # The writer thread takes this connection over in start(). Only
+            # one thread uses it at a time, so check_same_thread can be off.
+            connection = sqlite3.connect(
+                self.path, timeout=self._busy_timeout, check_same_thread=False
+            )
+            db = sqlite_utils.Database(connection, recursive_triggers=False, execute_plugins=False)
+            self._configure(connection)
+            self._migrate(db)
+        except sqlite3.Error as error:
+            if connection is not None:
+                connection.close()
+            raise _open_error(self.path, error) from error
+        except StorageError:
+            if connection is not None:
+                connection.close()
+            raise
+        self._db = db
+
+    def _configure(self, connection: sqlite3.Connection) -> None:
+        journal_mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(journal_mode).lower() != "wal":
+            raise StorageError("storage.wal_unavailable", path=self.path, mode=journal_mode)
+        # In WAL mode, synchronous=NORMAL syncs the WAL only at checkpoints, so
+        # a commit may sit in the operating system's page cache. That survives
+        # kill -9 of this process but not a power loss or kernel crash, after
+        # which the last commits roll back (SQLite documentation of PRAGMA
+        # synchronous). FULL syncs the WAL at every commit, so a result that
+        # flush() reported as committed is on disk.
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute(f"PRAGMA busy_timeout={round(self._busy_timeout * 1000)}")
+
+    def _migrate(self, db: sqlite_utils.Database) -> None:
+        connection = db.conn
+        # The write lock makes the version check and the migration atomic
+        # when two processes open the same file at once.
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            found = connection.execute("PRAGMA user_version").fetchone()[0]
+            if found > SCHEMA_VERSION:
+                raise StorageError(
+                    "storage.schema_newer",
+                    path=self.path,
+                    found=found,
+                    supported=SCHEMA_VERSION,
+                )
+            for migration in MIGRATIONS[found:]:
+                migration(db)
+            connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.rollback()
+            raise
+        if found < SCHEMA_VERSION:
+            logger.info(
+                "Database schema migrated: path=%s from_version=%d to_version=%d",
+                self.path,
+                found,
+                SCHEMA_VERSION,
+            )
+
+    # The queue, used from the event loop
+
+    def put(self, result: ProbeResult) -> None:
+        """Queue ``result`` for the writer without waiting, or count a drop when the queue is full.
+
+        Raises TypeError when a reading in ``result.values`` is not a real
+        number, because that is a bug in the probe.
+        """
+        row = _to_row(result)
+        drop_reason = ""
+        drops_to_log = 0
+        with self._lock:
+            if self._closing:
+                drop_reason = "storage is closing"
+            elif len(self._queue) >= self._queue_limit:
+                drop_reason = "queue is full"
+            else:
+                self._last_sequence += 1
+                self._queue.append((self._last_sequence, row))
+                if len(self._queue) in (1, self._batch_size):
+                    self._work_ready.notify()
+                return
+
+            self._dropped += 1
+            self._drops_since_log += 1
+            now = time.monotonic()
+            if now - self._last_drop_log >= LOG_REPEAT_INTERVAL:
+                self._last_drop_log = now
+                drops_to_log = self._drops_since_log
+                self._drops_since_log = 0
+
+        if drops_to_log:
+            logger.warning(
+                "Dropped probe results because the %s: path=%s dropped=%d queue_limit=%d",
+                drop_reason,
+                self.path,
+                drops_to_log,
+                self._queue_limit,
+            )
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every result queued before this call is committed.
+
+        Returns False when ``timeout`` seconds pass first, or at once when the
+        writer thread is not running.
+        """
+        with self._lock:
+            target = self._last_sequence
+            if self._committed_sequence >= target:
+                return True
+            if self._thread is None or not self._thread.is_alive():
+                return False
+            self._flush_requests += 1
+            self._work_ready.notify()
+            try:
+                return self._committed.wait_for(lambda: self._committed_sequence >= target, timeout)
+            finally:
+                self._flush_requests -= 1
+
+    def stats(self) -> StorageStats:
+        """Return a snapshot of the counters."""
+        with self._lock:
+            return StorageStats(
+                rows_written=self._rows_written,
+                batches_written=self._batches_written,
+                write_errors=self._write_errors,
+                retries=self._retries,
+                dropped=self._dropped,
+                queue_depth=len(self._queue),
+                last_commit_time=self._last_commit_time,
+            )
+
+    # Writer thread lifecycle
+
+    def start(self) -> None:
+        """Start the writer thread, which owns the database connection from now on."""
+        if self._db is None:
+            raise RuntimeError("Storage.open() must succeed before start()")
+        if self._thread is not None:
+            raise RuntimeError("Storage.start() was already called")
+        # A daemon thread, so that a process that exits without close() is
+        # not held up by a writer that keeps retrying. close() is the orderly
+        # way to stop, and it waits for the queue.
+        self._thread = threading.Thread(target=self._run, name="pantau-storage", daemon=True)
+        self._thread.start()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Flush the queue, then stop the writer and close the database.
+
+        Results still queued when ``timeout`` seconds have passed are not
+        written, and an error log line reports their number. Calling close()
+        again does nothing.
+        """
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+
+        flushed = self.flush(timeout)
+        with self._lock:
+            self._stopping = True
+            self._abandon = not flushed
+            unwritten = len(self._queue)
+            self._work_ready.notify()
+        if unwritten:
+            logger.error(
+                "Storage closed before every result was written: path=%s unwritten=%d",
+                self.path,
+                unwritten,
+            )
+
+        thread = self._thread
+        if thread is None:
+            if self._db is not None:
+                self._db.close()
+            return
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            logger.error(
+                "Storage writer thread did not stop within the timeout: path=%s timeout=%s",
+                self.path,
+                timeout,
+            )
+
+    def _run(self) -> None:
+        logger.info("Storage writer started: path=%s", self.path)
+        try:
+            while (batch := self._take_batch()) is not None:
+                self._write_with_retry(batch)
+        except Exception:
+            logger.exception("Storage writer stopped by an unexpected error: path=%s", self.path)
+        finally:
+            assert self._db is not None
+            try:
+                self._db.close()
+            except sqlite3.Error as error:
+                logger.error(
+                    "Closing the database failed: path=%s error=%s", self.path, _describe(error)
+                )
+            logger.info("Storage writer stopped: path=%s", self.path)
+
+    # Writer thread: batching and retries
+
+    def _take_batch(self) -> list[tuple[int, dict[str, Any]]] | None:
+        """Wait until a batch is due and return it, still queued, or None when the writer stops.
+
+        A batch is due when ``batch_size`` results are queued, when the oldest
+        result the writer has seen waited ``flush_interval`` seconds, or when
+        flush() or close() waits for it.
+        """
+        deadline: float | None = None
+        with self._lock:
+            while True:
+                if self._abandon or (self._stopping and not self._queue):
+                    return None
+                size = len(self._queue)
+                if size >= self._batch_size:
+                    break
+                if size and (self._flush_requests or self._stopping):
+                    break
+                if not size:
+                    self._work_ready.wait()
+                    continue
+                now = time.monotonic()
+                if deadline is None:
+                    deadline = now + self._flush_interval
+                if now >= deadline:
+                    break
+                self._work_ready.wait(deadline - now)
+            return list(itertools.islice(self._queue, self._batch_size))
+
+    def _write_with_retry(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
+        delay = RETRY_INITIAL_DELAY
+        while True:
+            try:
+                self._insert([row for _, row in batch])
+            # Any failure is retried, because dropping the batch would lose
+            # results. put() validates rows, so the causes left are those of
+            # the database and the disk, which an operator can fix.
+            except Exception as error:
+                self._report_failure(error)
+                if not self._wait_before_retry(delay):
+                    return
+                delay = min(delay * 2, RETRY_MAX_DELAY)
+                with self._lock:
+                    self._retries += 1
+                continue
+            self._mark_committed(batch)
+            return
+
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        assert self._db is not None
+        connection = self._db.conn
+        # BEGIN IMMEDIATE takes the write lock before the first insert. A
+        # locked database then fails here after busy_timeout, and the upgrade
+        # of a read snapshot to a write lock cannot fail with
+        # SQLITE_BUSY_SNAPSHOT halfway through the batch.
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.table(RESULTS_TABLE).insert_all(rows, batch_size=len(rows))
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.rollback()
+            raise
+
+    def _mark_committed(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
+        with self._lock:
+            for _ in batch:
+                self._queue.popleft()
+            self._committed_sequence = batch[-1][0]
+            self._rows_written += len(batch)
+            self._batches_written += 1
+            self._last_commit_time = time.time()
+            self._committed.notify_all()
+
+        if self._failed_attempts:
+            logger.info(
+                "Database write succeeded again: path=%s failed_attempts=%d",
+                self.path,
+                self._failed_attempts,
+            )
+            self._failed_attempts = 0
+            self._last_failure_log = -math.inf
+            self._last_failure_hint = None
+
+    def _report_failure(self, error: Exception) -> None:
+        """Count a failed write and log it once per cause, repeating at most every minute."""
+        with self._lock:
+            self._write_errors += 1
+            queued = len(self._queue)
+        self._failed_attempts += 1
+
+        hint_key = _classify(error)
+        now = time.monotonic()
+        repeat_due = now - self._last_failure_log >= LOG_REPEAT_INTERVAL
+        if hint_key == self._last_failure_hint and not repeat_due:
+            return
+        self._last_failure_log = now
+        self._last_failure_hint = hint_key
+        # A lock held by another process usually ends by itself, while the
+        # other causes need an operator.
+        level = logging.WARNING if hint_key == _HINT_LOCKED else logging.ERROR
+        logger.log(
+            level,
+            "Database write failed, results stay queued and the write is retried: "
+            "path=%s error=%s failed_attempts=%d queued=%d. %s",
+            self.path,
+            _describe(error),
+            self._failed_attempts,
+            queued,
+            translate(hint_key, "en"),
+        )
+
+    def _wait_before_retry(self, delay: float) -> bool:
+        """Sleep ``delay`` seconds, or less when close() gives up. Return False to give up."""
+        with self._lock:
+            self._work_ready.wait_for(lambda: self._abandon, timeout=delay)
+            return not self._abandon
+
+
+def _create_results_table(db: sqlite_utils.Database) -> None:
+    table = db.table(RESULTS_TABLE)
+    table.create(
+        {
+            "id": int,
+            "target": str,
+            "probe": str,
+            "started": float,
+            "duration": float,
+            "success": int,
+            "reason": str,
+            "values_json": str,
+            "message": str,
+        },
+        pk="id",
+        not_null=[
+            "target",
+            "probe",
+            "started",
+            "duration",
+            "success",
+            "reason",
+            "values_json",
+            "message",
+        ],
+    )
+    table.create_index(["target", "probe", "started"], index_name=RESULTS_INDEX)
+
+
+# Migration N (counting from 1) brings the schema from user_version N-1 to N.
+# Append new steps and never change a released one, because existing
+# databases have already run it.
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_create_results_table,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _to_row(result: ProbeResult) -> dict[str, Any]:
+    return {
+        "target": _storable_text(result.target),
+        "probe": _storable_text(result.probe),
+        "started": float(result.started),
+        "duration": float(result.duration),
+        "success": 1 if result.success else 0,
+        "reason": _storable_text(result.reason),
+        "values_json": encode_values(result.values),
+        "message": _storable_text(result.message),
+    }
+
+
+def _storable_text(value: object) -> str:
+    """Return ``value`` as text that SQLite can store as UTF-8.
+
+    Lone surrogates (from bytes decoded with surrogateescape, for example)
+    become backslash escapes, because binding them fails.
+    """
+    text = str(value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def _classify(error: BaseException) -> str:
+    """Return the catalogue key of the fix for ``error``."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return _HINT_LOCKED
+    if name == "SQLITE_FULL":
+        return _HINT_DISK_FULL
+    if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+        return _HINT_NOT_A_DATABASE
+    if name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
+        return _HINT_PERMISSION
+    if name.startswith("SQLITE_IOERR"):
+        return _HINT_IO_ERROR
+    if isinstance(error, PermissionError):
+        return _HINT_PERMISSION
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return _HINT_DISK_FULL
+    return _HINT_UNKNOWN
+
+
+def _describe(error: BaseException) -> str:
+    """Return the error text with SQLite's error code name, which operators can search for."""
+    name = getattr(error, "sqlite_errorname", None)
+    return f"{error} ({name})" if name else str(error)
+
+
+def _open_error(path: Path, error: BaseException) -> StorageError:
+    return StorageError(
+        "storage.open_failed", hint_key=_classify(error), path=path, error=_describe(error)
+    )
