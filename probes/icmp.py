@@ -271,6 +271,7 @@ class Pinger:
         self._timer_due = 0
         self._min_gap_ns = int(min_send_gap * 1e9)
         self._next_free_ns = 0
+        self._lookups: dict[tuple[str, str], asyncio.Future[list[str]]] = {}
         self.unmatched_replies = 0
         self.send_errors = 0
         self.mode: PingMode = self._open(4).mode
@@ -298,6 +299,26 @@ class Pinger:
             if not burst.future.done():
                 burst.future.set_result(None)
         self._outstanding.clear()
+
+    async def resolve(self, name: str, family: str = "auto") -> list[str]:
+        """Resolve ``name`` like :func:`resolve`, sharing one lookup per name.
+
+        getaddrinfo runs in a worker thread that cannot be cancelled. When a
+        resolver hangs and the run that asked is cut off, the next run joins
+        the lookup still in flight instead of taking another thread.
+        """
+        key = (name, family)
+        lookup = self._lookups.get(key)
+        if lookup is None:
+            lookup = asyncio.ensure_future(resolve(name, family))
+            self._lookups[key] = lookup
+            lookup.add_done_callback(lambda done: self._forget_lookup(key, done))
+        return await asyncio.shield(lookup)
+
+    def _forget_lookup(self, key: tuple[str, str], lookup: asyncio.Future[list[str]]) -> None:
+        self._lookups.pop(key, None)
+        if not lookup.cancelled():
+            lookup.exception()  # retrieved: every caller may have been cut off
 
     async def ping(self, address: str, **options: float) -> PingStats:
         """Send one burst to an IP literal and return its statistics."""
@@ -602,7 +623,7 @@ async def probe_many(requests: Sequence[IcmpRequest], pinger: Pinger) -> list[ba
     """Probe many targets at once: resolve each, then ping all concurrently."""
     started = time.time()
     start_ns = time.monotonic_ns()
-    resolved = await asyncio.gather(*(_resolve_request(r) for r in requests))
+    resolved = await asyncio.gather(*(_resolve_request(r, pinger) for r in requests))
 
     results: list[base.ProbeResult | None] = [None] * len(requests)
     pending: list[tuple[int, list[str]]] = []
@@ -638,11 +659,11 @@ async def probe_many(requests: Sequence[IcmpRequest], pinger: Pinger) -> list[ba
     return [result for result in results if result is not None]
 
 
-async def _resolve_request(request: IcmpRequest) -> list[str] | base.ProbeResult:
+async def _resolve_request(request: IcmpRequest, pinger: Pinger) -> list[str] | base.ProbeResult:
     started = time.time()
     start_ns = time.monotonic_ns()
     try:
-        addresses = await resolve(request.address, request.family)
+        addresses = await pinger.resolve(request.address, request.family)
     except socket.gaierror as error:
         reason = base.DNS_NOT_FOUND if error.errno in _NOT_FOUND_ERRORS else base.DNS_TEMPORARY
         detail = IcmpDetail(resolved=(), error=str(error))
