@@ -7,23 +7,29 @@ import logging
 import signal
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from prometheus_client.core import Metric
 
 from monitor import config
 from monitor.exporter import MetricsServer, build_registry, heartbeat_checker
+from monitor.host_metrics import host_metric_families
 from monitor.i18n import translate
 from monitor.scheduler import ProbeScheduler
 from monitor.snapshot import MetricsStore
 from monitor.storage import Storage, StorageError
-from probes import base, icmp
+from probes import base, host, icmp
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL = 1.0
 # /healthz fails when the loop has not ticked for this long.
 HEARTBEAT_MAX_AGE = 10.0
+# Target name under which the machine running the daemon is stored.
+HOST_TARGET = "pantau-host"
 
 
 class StartupError(Exception):
@@ -44,7 +50,8 @@ class Daemon:
         self.store = MetricsStore()
         self._stopping: asyncio.Event | None = None
         self._last_beat = time.monotonic()
-        self._extra_metrics: list[Callable[[], Iterable[Metric]]] = []
+        self._host_result: base.ProbeResult | None = None
+        self._extra_metrics: list[Callable[[], Iterable[Metric]]] = [self._host_metrics]
 
     async def run(self) -> int:
         """Run until SIGTERM or SIGINT; return the process exit code."""
@@ -66,7 +73,22 @@ class Daemon:
             self.store.record(result)
             storage.put(result)
 
-        scheduler = ProbeScheduler(self.store, pinger, sink)
+        def host_jobs(jobs: AsyncIOScheduler, inventory: config.Inventory) -> None:
+            async def run_host_probe() -> None:
+                result = await host.probe(HOST_TARGET)
+                self._host_result = result
+                storage.put(result)
+
+            jobs.add_job(
+                run_host_probe,
+                IntervalTrigger(seconds=inventory.defaults.interval),
+                id="host",
+                name="host",
+                next_run_time=datetime.now(UTC),
+                misfire_grace_time=max(1, int(inventory.defaults.interval / 2)),
+            )
+
+        scheduler = ProbeScheduler(self.store, pinger, sink, extra_jobs=host_jobs)
         scheduler.start(self.inventory)
         loop.add_signal_handler(signal.SIGTERM, self._stopping.set)
         loop.add_signal_handler(signal.SIGINT, self._stopping.set)
@@ -167,6 +189,12 @@ class Daemon:
             ) from error
         server.start()
         return server
+
+    def _host_metrics(self) -> Iterable[Metric]:
+        result = self._host_result
+        if result is None or not isinstance(result.detail, host.HostStats):
+            return ()
+        return host_metric_families(result.detail)
 
     async def _beat(self) -> None:
         while True:

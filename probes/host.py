@@ -9,8 +9,8 @@ Every blocking read runs off the event loop. ``statvfs`` on a network file
 system whose server is gone can block in the kernel for as long as the mount
 exists, so each file system is read in a thread of its own with a timeout.
 A mount whose earlier ``statvfs`` call has not returned yet is skipped
-without starting another thread, so a hung mount holds one thread, not one
-more per run. Skipped mounts are listed in ``HostStats.skipped_filesystems``
+without starting another thread, so a hung mount blocks one thread in
+total rather than one more per run. Skipped mounts are listed in ``HostStats.skipped_filesystems``
 and counted in the value ``"filesystems_skipped"``; they do not fail the
 probe.
 """
@@ -84,10 +84,11 @@ class HostSettings:
     A mount is reported unless its type is in ``exclude_fstypes``, its mount
     point is at or below an entry of ``exclude_mountpoints``, or it is a
     tmpfs at or below an entry of ``exclude_tmpfs_mountpoints``. A mount
-    point listed in ``include_mountpoints`` is reported whatever those rules
-    say. ``statfs_timeout`` is the time in seconds that one mount may take
-    to answer ``statvfs``. ``cpu_sample_interval`` is the window in seconds
-    over which "cpu_busy_ratio" is measured; 0 leaves that value out.
+    point listed in ``include_mountpoints`` is reported even when those rules
+    exclude it. ``statfs_timeout`` is the time in seconds that a ``statvfs``
+    call on one mount may take. ``cpu_sample_interval`` is the window in
+    seconds over which "cpu_busy_ratio" is measured, and 0 leaves that value
+    out.
 
     >>> settings = HostSettings(include_mountpoints=frozenset({"/run"}))
     >>> settings.statfs_timeout, "tmpfs" in settings.exclude_fstypes
@@ -273,7 +274,7 @@ async def probe(target: str, settings: HostSettings | None = None) -> base.Probe
         stats = await asyncio.to_thread(_read_host, cpu_before, filesystems, skipped)
     except (OSError, psutil.Error) as exc:
         log.error(
-            "host statistics could not be read; check that /proc is mounted and readable "
+            "reading host statistics failed. Check that /proc is mounted and readable "
             "by the service user: target=%s probe=%s error=%r",
             target,
             PROBE,
@@ -296,7 +297,7 @@ async def probe(target: str, settings: HostSettings | None = None) -> base.Probe
 
 
 def select_mounts(mounts: Iterable[Mount], settings: HostSettings) -> tuple[Mount, ...]:
-    """Keep the visible mount of each mount point that ``settings`` asks to report.
+    """Select the visible mount of each mount point that the rules of ``settings`` report.
 
     When several file systems are mounted on one mount point, only the last
     one mounted is visible, so only that one is kept.
@@ -524,7 +525,7 @@ class _StatvfsTracker:
         self._logged: set[tuple[str, str]] = set()
 
     def start(self, mountpoint: str) -> bool:
-        """Mark a statvfs call on ``mountpoint`` as running; False if one already is."""
+        """Mark a statvfs call on ``mountpoint`` as running, or return False if one already is."""
         with self._lock:
             if mountpoint in self._running:
                 return False
@@ -537,7 +538,7 @@ class _StatvfsTracker:
             self._running.discard(mountpoint)
 
     def first_report(self, mountpoint: str, reason: str) -> bool:
-        """Record a skip of ``mountpoint``; True if it was not logged since it last worked."""
+        """Record a skip of ``mountpoint``, returning True for the first since it last worked."""
         with self._lock:
             if (mountpoint, reason) in self._logged:
                 return False
@@ -545,7 +546,7 @@ class _StatvfsTracker:
             return True
 
     def recovered(self, mountpoint: str) -> bool:
-        """Forget the logged problems of ``mountpoint``; True if there were any."""
+        """Forget the logged problems of ``mountpoint`` and return True if there were any."""
         with self._lock:
             problems = {entry for entry in self._logged if entry[0] == mountpoint}
             self._logged -= problems
@@ -577,9 +578,9 @@ async def _stat_filesystem(mount: Mount, timeout: float) -> FilesystemStats | Sk
 
     loop = asyncio.get_running_loop()
     future: asyncio.Future[os.statvfs_result] = loop.create_future()
-    # A thread of its own, not asyncio.to_thread: a call that never returns
-    # would otherwise hold a worker of the default executor, which the
-    # daemon's other blocking work shares.
+    # Each call gets its own thread instead of asyncio.to_thread, because a
+    # call that never returns would block a worker of the default executor,
+    # which the daemon's other blocking work shares.
     thread = threading.Thread(
         target=_statvfs_in_thread,
         args=(mount.mountpoint, loop, future),
@@ -592,7 +593,7 @@ async def _stat_filesystem(mount: Mount, timeout: float) -> FilesystemStats | Sk
         async with asyncio.timeout(timeout):
             result = await future
     except TimeoutError:
-        return _skip(mount, SKIP_TIMEOUT, f"statvfs did not return within {timeout:g} s")
+        return _skip(mount, SKIP_TIMEOUT, f"statvfs timed out after {timeout:g} s")
     except PermissionError as exc:
         return _skip(mount, SKIP_PERMISSION_DENIED, str(exc))
     except OSError as exc:
@@ -605,7 +606,7 @@ async def _stat_filesystem(mount: Mount, timeout: float) -> FilesystemStats | Sk
         mountpoint=mount.mountpoint,
         fstype=mount.fstype,
         readonly="ro" in mount.opts.split(","),
-        # f_frsize is the unit of the block counts; psutil.disk_usage is not
+        # f_frsize is the unit of the block counts. psutil.disk_usage is not
         # used because it reports f_bavail as "free" and has no inode counts.
         size=result.f_blocks * result.f_frsize,
         free=result.f_bfree * result.f_frsize,
@@ -628,7 +629,8 @@ def _statvfs_in_thread(
     finally:
         _tracker.finish(mountpoint)
 
-    # The loop may have closed while statvfs was blocked, and then nobody waits.
+    # The loop may have closed while statvfs was blocked, and then no coroutine
+    # awaits the future any more.
     with contextlib.suppress(RuntimeError):
         loop.call_soon_threadsafe(_settle, future, outcome)
 
@@ -647,7 +649,7 @@ def _settle(
 def _skip(mount: Mount, reason: str, error: str) -> SkippedFilesystem:
     if _tracker.first_report(mount.mountpoint, reason):
         log.warning(
-            "file system skipped; it is left out of the metrics until statvfs works again: "
+            "file system skipped until statvfs succeeds on it again: "
             "probe=%s mountpoint=%s fstype=%s reason=%s error=%s",
             PROBE,
             mount.mountpoint,
