@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 
-# RFC 5737 (IPv4) and RFC 3849 (IPv6) reserve these ranges for documentation.
+# RFC 5737 (IPv4), RFC 3849 and RFC 9637 (IPv6) reserve these ranges for
+# documentation.
 # Pantau treats them as "not configured yet" and never sends a packet there.
 DOCUMENTATION_NETWORKS: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
     ipaddress.ip_network("192.0.2.0/24"),
     ipaddress.ip_network("198.51.100.0/24"),
     ipaddress.ip_network("203.0.113.0/24"),
     ipaddress.ip_network("2001:db8::/32"),
+    ipaddress.ip_network("3fff::/20"),
 )
 
 

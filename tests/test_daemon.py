@@ -232,13 +232,20 @@ def test_reload_removes_target(lab: Lab, workdir: Path) -> None:
 
 def test_timed_out_target_stays_with_success_zero(lab: Lab, workdir: Path) -> None:
     a = lab.add_host("a")
-    # A resolver that never answers: the run is cut at its timeout.
-    lab.prober.run(["nft", "add table inet hang"], check=True)
-    lab.prober.run(
-        ["nft", "add chain inet hang out { type filter hook output priority 0; }"], check=True
+    # A resolver that reads queries and never answers: the run is cut at its
+    # timeout while getaddrinfo still waits.
+    silent_dns = (
+        "import socket\n"
+        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "s.bind(('127.0.0.53', 53))\n"
+        "print('ready', flush=True)\n"
+        "while True:\n"
+        "    s.recv(4096)\n"
     )
-    lab.prober.run(["nft", "add rule inet hang out udp dport 53 drop"], check=True)
-    lab.prober.run(["nft", "add rule inet hang out tcp dport 53 drop"], check=True)
+    resolver = lab.prober.popen(
+        [sys.executable, "-c", silent_dns], stdout=subprocess.PIPE, text=True
+    )
+    assert resolver.stdout is not None and resolver.stdout.readline().strip() == "ready"
     config = write_config(
         workdir / "pantau.toml",
         [{"name": "fast", "address": a.ipv4}, {"name": "hung", "address": "slow.pantau.test"}],

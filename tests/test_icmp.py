@@ -35,7 +35,8 @@ _PROBE_SCRIPT = textwrap.dedent(
                 "fallback_from": r.detail.fallback_from if r.detail else None,
                 "resolved": list(r.detail.resolved) if r.detail else [],
                 "echoes": [
-                    [e.sequence, e.rtt, e.late, e.duplicates] for e in (stats.echoes if stats else ())
+                    [e.sequence, e.rtt, e.late, e.duplicates]
+                    for e in (stats.echoes if stats else ())
                 ],
             })
         print(json.dumps(out))

@@ -1,0 +1,1606 @@
+"""Load the TOML inventory into validated, immutable objects.
+
+``load`` parses the file with tomllib, checks every key in one pass and returns
+an ``Inventory`` of frozen dataclasses. When anything is wrong it raises
+``ConfigError`` with one ``Problem`` per fault. Each problem renders in
+Indonesian or English as ``file:line: key: text``, and the text names the bad
+value and the fix::
+
+    targets.toml:41: targets[3].parent: parent "core-ruter" not found; use the
+    name of one of the targets, for example "core-router"
+
+Secrets never live in the file. Keys ending in ``_env`` name environment
+variables, and their values are wrapped in ``Secret``, which prints as a mask.
+Addresses in the documentation ranges are valid but mark their target as a
+placeholder, which the daemon reports as not yet configured and never probes.
+"""
+
+from __future__ import annotations
+
+import decimal
+import difflib
+import ipaddress
+import json
+import math
+import os
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Final, TypeVar
+
+from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+
+# The ICMP probe checks resolved addresses with the same function, and probes/
+# may not import monitor/, so the ranges are defined there and re-exported here.
+from probes.addresses import DOCUMENTATION_NETWORKS, is_placeholder_address
+
+__all__ = [
+    "CONFIG_ENV",
+    "DOCUMENTATION_NETWORKS",
+    "PROBE_KINDS",
+    "REPOSITORY_CONFIG_PATH",
+    "SYSTEM_CONFIG_PATH",
+    "Channel",
+    "ConfigError",
+    "Credential",
+    "DaemonSettings",
+    "IcmpSettings",
+    "Inventory",
+    "Problem",
+    "Secret",
+    "SnmpSettings",
+    "Target",
+    "TargetSettings",
+    "find_config_path",
+    "format_duration",
+    "is_placeholder_address",
+    "is_valid_hostname",
+    "load",
+    "parse_duration",
+    "parse_listen",
+]
+
+_T = TypeVar("_T")
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+KeyPath = tuple[str | int, ...]
+
+CONFIG_ENV: Final = "PANTAU_CONFIG"
+SYSTEM_CONFIG_PATH: Final = Path("/etc/pantau/targets.toml")
+REPOSITORY_CONFIG_PATH: Final = Path("config/targets.toml")
+
+PROBE_KINDS: Final = ("icmp", "snmp")
+FAMILIES: Final = ("auto", "ip4", "ip6")
+LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SNMP_VERSIONS: Final = ("1", "2c", "3")
+SECURITY_LEVELS: Final = ("noAuthNoPriv", "authNoPriv", "authPriv")
+# Protocol names in gosnmp's spelling (net-snmp 5.9 writes SHA-224 and AES-192).
+# pysnmp 7.1 implements each one. AES192 and AES256 are the Blumenthal variants
+# that net-snmp uses, and AES192C and AES256C the variants that Cisco uses.
+AUTH_PROTOCOLS: Final = ("MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512")
+PRIV_PROTOCOLS: Final = ("DES", "3DES", "AES", "AES192", "AES256", "AES192C", "AES256C")
+# net-snmp 5.9.3 rejects a USM passphrase shorter than this:
+# "passphrase chosen is below the length requirements of the USM (min=8)".
+MIN_USM_PASSPHRASE: Final = 8
+
+MIN_INTERVAL: Final = 1.0
+MAX_INTERVAL: Final = 86_400.0
+MIN_TIMEOUT: Final = 0.001
+MAX_TIMEOUT: Final = 3_600.0
+MIN_PACKET_INTERVAL: Final = 0.001
+MAX_PAYLOAD_SIZE: Final = 1472  # 1500-byte MTU minus the IPv4 and ICMP headers
+MAX_PACKET_COUNT: Final = 100
+MAX_CYCLES: Final = 100  # upper bound of down_after and up_after
+
+DEFAULT_LISTEN: Final = ("127.0.0.1", 9470)
+DEFAULT_DATABASE: Final = "pantau.db"
+DEFAULT_TIMEZONE: Final = "Asia/Jakarta"
+DEFAULT_LOG_LEVEL: Final = "INFO"
+DEFAULT_PROBES: Final = ("icmp",)
+DEFAULT_SNMP_PORT: Final = 161
+DEFAULT_SNMP_PROFILES: Final = ("system", "interfaces")
+
+# Target, credential and channel names become Prometheus label values and
+# command-line arguments, so they stay within a shell-safe alphabet.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_HOSTNAME_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_DURATION = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)(?P<unit>ms|s|m|h)")
+_UNIT_SECONDS: Final = {
+    "ms": Decimal("0.001"),
+    "s": Decimal(1),
+    "m": Decimal(60),
+    "h": Decimal(3600),
+}
+# Seconds of float rounding to absorb, so that a burst exactly as long as the
+# interval counts as too long.
+_BURST_TOLERANCE = 1e-9
+
+
+# Durations, addresses and listen addresses ------------------------------------------
+
+
+def parse_duration(text: str) -> float:
+    """Convert a duration such as "500ms", "1.5s", "5m" or "1h" to seconds.
+
+    Raises ValueError for anything else, a bare number included.
+    """
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        raise ValueError(f"invalid duration {text!r}: expected a number and a unit (ms, s, m, h)")
+    return float(Decimal(match["number"]) * _UNIT_SECONDS[match["unit"]])
+
+
+def format_duration(seconds: float) -> str:
+    """Write ``seconds`` as the shortest duration string that parse_duration reads back."""
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"cannot format {seconds!r} as a duration")
+    milliseconds = Decimal(repr(seconds)) * 1000
+    if milliseconds == 0:
+        return "0s"
+
+    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        try:
+            whole = milliseconds >= size and milliseconds % size == 0
+        except decimal.InvalidOperation:  # the quotient has more digits than the context
+            whole = False
+        if whole:
+            return f"{_plain_decimal(milliseconds / size)}{unit}"
+
+    if milliseconds >= 1000:
+        return f"{_plain_decimal(milliseconds / 1000)}s"
+    return f"{_plain_decimal(milliseconds)}ms"
+
+
+def _plain_decimal(number: Decimal) -> str:
+    return format(number.normalize(), "f")
+
+
+def is_valid_hostname(text: str) -> bool:
+    """Return whether ``text`` is a host name per RFC 1123 (a trailing dot is allowed)."""
+    return _hostname_fault(text) is None
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """Split a listen address "host:port" or "[ipv6]:port" into host and port.
+
+    The host is an IP literal or a host name; IPv6 is returned without brackets.
+    Raises ValueError when the text has another form or the port is not 1..65535.
+    """
+    host, port_text = _split_listen(text)
+    port = int(port_text)
+    if not 1 <= port <= 65535:
+        raise ValueError(f"port {port} of listen address {text!r} is not in 1..65535")
+    return host, port
+
+
+def _split_listen(text: str) -> tuple[str, str]:
+    bracketed = re.fullmatch(r"\[(?P<host>[^\[\]]+)\]:(?P<port>[0-9]{1,5})", text)
+    if bracketed is not None:
+        ipaddress.IPv6Address(bracketed["host"])  # raises ValueError
+        return bracketed["host"], bracketed["port"]
+
+    plain = re.fullmatch(r"(?P<host>[^:\[\]]+):(?P<port>[0-9]{1,5})", text)
+    if plain is None:
+        raise ValueError(f"listen address {text!r} is not host:port or [ipv6]:port")
+    host = plain["host"]
+    if not _is_ipv4(host) and not is_valid_hostname(host):
+        raise ValueError(f"host {host!r} of listen address {text!r} is invalid")
+    return host, plain["port"]
+
+
+def _is_ipv4(text: str) -> bool:
+    try:
+        ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _hostname_fault(text: str) -> tuple[str, dict[str, object]] | None:
+    """Return the message code and parameters of what makes ``text`` no host name."""
+    name = text[:-1] if text.endswith(".") else text
+    if not name or re.search(r"[^A-Za-z0-9.-]", name):
+        return "invalid_address", {}
+    if len(name) > 253:
+        return "hostname_too_long", {"length": len(name)}
+    labels = name.split(".")
+    for label in labels:
+        if not _HOSTNAME_LABEL.fullmatch(label):
+            return "invalid_hostname_label", {"label": _show(label)}
+    # An all-numeric top label would make "192.0.2.300" a host name (RFC 3696, section 2).
+    if labels[-1].isdigit():
+        return "invalid_address", {}
+    return None
+
+
+def _address_fault(text: str) -> tuple[str, dict[str, object]] | None:
+    """Return the message code and parameters of what makes ``text`` no target address."""
+    if ":" in text:
+        with_port = re.fullmatch(r"(?P<host>[^:\[\]]+):[0-9]+|\[(?P<v6>[^\[\]]+)\]:[0-9]+", text)
+        if with_port is not None:
+            return "address_with_port", {"host": _show(with_port["host"] or with_port["v6"])}
+        return "invalid_ipv6", {}
+    if re.fullmatch(r"[0-9.]+", text):
+        return "invalid_ipv4", {}
+    return _hostname_fault(text)
+
+
+# Value types --------------------------------------------------------------------------
+
+
+class Secret:
+    """Value of an environment variable, masked in ``repr`` and ``str``.
+
+    Both show only the variable's name, so a secret can sit in any object that
+    gets logged, and ``reveal`` returns the value. A secret whose variable is
+    not set exists only in credentials that no probed target uses.
+
+    >>> secret = Secret("PANTAU_SNMP_COMMUNITY", "s3cret")
+    >>> secret
+    Secret(PANTAU_SNMP_COMMUNITY=******)
+    >>> secret.reveal()
+    's3cret'
+    """
+
+    __slots__ = ("_env", "_value")
+
+    _env: str
+    _value: str | None
+
+    def __init__(self, env: str, value: str | None) -> None:
+        object.__setattr__(self, "_env", env)
+        object.__setattr__(self, "_value", value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Secret is immutable; cannot set {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Secret is immutable; cannot delete {name}")
+
+    @property
+    def env(self) -> str:
+        """Name of the environment variable that contains the value."""
+        return self._env
+
+    @property
+    def is_set(self) -> bool:
+        """Whether the environment variable was set when the configuration was loaded."""
+        return self._value is not None
+
+    def reveal(self) -> str:
+        """Return the value, or raise LookupError when the variable was not set."""
+        if self._value is None:
+            raise LookupError(f"environment variable {self._env} is not set")
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({self._env}=******)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return self._env == other._env and self._value == other._value
+
+    def __hash__(self) -> int:
+        return hash((Secret, self._env))
+
+
+@dataclass(frozen=True, slots=True)
+class IcmpSettings:
+    """Shape of one ICMP echo burst: packets per cycle, their spacing and payload."""
+
+    count: int = 5
+    packet_interval: float = 0.2  # seconds between two echo requests
+    payload_size: int = 56  # bytes of ICMP payload, as ping(8) counts them
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSettings:
+    """Timing and status rules of a target, from [defaults] and its own overrides.
+
+    Times are in seconds. ``down_after`` and ``up_after`` count consecutive
+    cycles before the status changes.
+    """
+
+    interval: float = 30.0
+    timeout: float = 2.0
+    down_after: int = 3
+    up_after: int = 2
+    family: str = "auto"  # "auto", "ip4" or "ip6": which address of a host name to probe
+    icmp: IcmpSettings = field(default_factory=IcmpSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class SnmpSettings:
+    """SNMP polling of a target: credential name, UDP port and profile names."""
+
+    credential: str
+    port: int = DEFAULT_SNMP_PORT
+    profiles: tuple[str, ...] = DEFAULT_SNMP_PROFILES
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One monitored device, as written under ``[[targets]]``.
+
+    ``placeholder`` is True when ``address`` is an IP literal in a
+    documentation range: such a target is reported as not yet configured and
+    never probed. A host name is never a placeholder here, because the probe
+    checks the addresses that the name resolves to.
+
+    >>> inventory.target("bappeda-router").parent  # doctest: +SKIP
+    'core-router'
+    """
+
+    name: str
+    address: str
+    group: str
+    network: str
+    probes: tuple[str, ...]
+    parent: str | None
+    description: str
+    settings: TargetSettings
+    snmp: SnmpSettings | None
+    placeholder: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """SNMP credential referenced by name from a target's ``snmp.credential``.
+
+    Versions "1" and "2c" carry ``community``, and their ``security_level``
+    is None. Version "3" carries ``username``, ``security_level`` and the
+    protocols and keys that the level needs.
+    """
+
+    name: str
+    version: str
+    community: Secret | None = None
+    username: str | None = None
+    security_level: str | None = None
+    auth_protocol: str | None = None
+    auth_key: Secret | None = None
+    priv_protocol: str | None = None
+    priv_key: Secret | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """Chat channel for alerts, with its Apprise URL read from the environment."""
+
+    name: str
+    url: Secret
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonSettings:
+    """The ``[daemon]`` table. ``database`` is absolute, resolved against the config file."""
+
+    listen_host: str
+    listen_port: int
+    database: Path
+    language: str
+    timezone: str
+    log_level: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """Validated configuration: daemon settings, targets in file order, credentials, channels.
+
+    >>> inventory = load(Path("config/demo.toml"), environ={})  # doctest: +SKIP
+    >>> [target.name for target in inventory.targets][:2]  # doctest: +SKIP
+    ['router-demo', 'opd-bappeda']
+    """
+
+    path: Path
+    daemon: DaemonSettings
+    defaults: TargetSettings
+    targets: tuple[Target, ...]
+    credentials: Mapping[str, Credential]
+    channels: tuple[Channel, ...]
+    _targets_by_name: Mapping[str, Target] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "targets", tuple(self.targets))
+        object.__setattr__(self, "channels", tuple(self.channels))
+        object.__setattr__(self, "credentials", MappingProxyType(dict(self.credentials)))
+        by_name = {target.name: target for target in self.targets}
+        object.__setattr__(self, "_targets_by_name", MappingProxyType(by_name))
+
+    def target(self, name: str) -> Target:
+        """Return the target called ``name``, or raise KeyError if there is none."""
+        return self._targets_by_name[name]
+
+
+# Problems ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One fault in a configuration file.
+
+    ``key`` is a path such as ``targets[3].parent`` (empty for faults of the
+    whole file), ``code`` selects the message ``config.<code>`` in
+    monitor/i18n, and ``params`` fills its placeholders, already formatted for
+    display.
+    """
+
+    file: str
+    key: str
+    line: int | None
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    def render(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """Format the problem as one line ``file:line: key: text`` in ``language``."""
+        location = self.file if self.line is None else f"{self.file}:{self.line}"
+        text = translate(f"config.{self.code}", language, **self.params)
+        if not self.key:
+            return f"{location}: {text}"
+        return f"{location}: {self.key}: {text}"
+
+
+class ConfigError(Exception):
+    """Invalid configuration, with every problem found in the file.
+
+    ``str()`` gives the English text for logs, and ``render`` the text for a
+    person in the configured language.
+    """
+
+    def __init__(self, file: str, problems: Iterable[Problem]) -> None:
+        self.file = file
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(file, self.problems)
+
+    def render(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """Format a header line with the file and the count, then one line per problem."""
+        count = len(self.problems)
+        header_key = "config.invalid.one" if count == 1 else "config.invalid.other"
+        lines = [translate(header_key, language, file=self.file, count=count)]
+        lines.extend(problem.render(language) for problem in self.problems)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+# Entry points ------------------------------------------------------------------------
+
+
+def find_config_path(
+    cli_value: str | None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    system_path: Path = SYSTEM_CONFIG_PATH,
+    fallback: Path = REPOSITORY_CONFIG_PATH,
+) -> Path:
+    """Choose the configuration file: ``-c FILE``, else $PANTAU_CONFIG, else
+    ``system_path`` if it exists, else ``fallback`` (relative to the working directory).
+    """
+    if environ is None:
+        environ = os.environ
+    if cli_value:
+        return Path(cli_value)
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    if system_path.exists():
+        return system_path
+    return fallback
+
+
+def load(path: Path, environ: Mapping[str, str] | None = None) -> Inventory:
+    """Read and validate the configuration file at ``path``.
+
+    Secrets are read from ``environ``, which defaults to os.environ. Raises
+    ConfigError with every problem found when the content is invalid, and
+    OSError (FileNotFoundError included) when the file cannot be read: the
+    command line treats the latter as a usage error, not an invalid file.
+    """
+    path = Path(path)
+    file = str(path)
+    text = _read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(file, [_syntax_problem(file, text, error)]) from error
+
+    reader = _Reader(file, _LineIndex(text), os.environ if environ is None else environ)
+    inventory = _read_inventory(reader, path, data)
+    if reader.problems:
+        raise ConfigError(file, reader.sorted_problems())
+    return inventory
+
+
+def _read_text(path: Path) -> str:
+    content = path.read_bytes()
+    try:
+        # utf-8-sig drops the byte order mark that some Windows editors write.
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        problem = Problem(str(path), "", line, "not_utf8", {"position": error.start})
+        raise ConfigError(str(path), [problem]) from error
+
+
+def _syntax_problem(file: str, text: str, error: tomllib.TOMLDecodeError) -> Problem:
+    # tomllib's message is English and ends in "(at line L, column C)" or "(at end of document)".
+    message = str(error)
+    position = re.search(r"\(at line (\d+), column \d+\)$", message)
+    if position is not None:
+        line: int | None = int(position[1])
+    elif message.endswith("(at end of document)"):
+        line = text.count("\n") + (0 if text.endswith("\n") else 1)
+    else:
+        line = None
+    return Problem(file, "", line, "toml_syntax", {"message": message})
+
+
+# Line numbers ------------------------------------------------------------------------
+
+_KEY_PART = re.compile(
+    r"""\s*(?:(?P<bare>[A-Za-z0-9_-]+)|"(?P<basic>(?:[^"\\]|\\.)*)"|'(?P<literal>[^']*)')\s*"""
+)
+_HEADER = re.compile(r"\s*(?P<open>\[\[?)(?P<key>[^\[\]]+)(?P<close>\]\]?)\s*(?:#.*)?")
+_KEY_LINE = re.compile(r"\s*(?P<key>[^=#\[\]{}]+?)\s*=")
+
+
+def _split_dotted_key(text: str) -> tuple[str, ...] | None:
+    parts: list[str] = []
+    position = 0
+    while True:
+        match = _KEY_PART.match(text, position)
+        if match is None:
+            return None
+        parts.append(match["bare"] or match["basic"] or match["literal"] or "")
+        position = match.end()
+        if position == len(text):
+            return tuple(parts)
+        if text[position] != ".":
+            return None
+        position += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    table: KeyPath  # resolved path of the table, with array indices
+    header_line: int | None  # None for the root table, which has no header
+    first_line: int  # first line after the header, 1-based
+    end_line: int  # first line of the next block
+
+
+class _LineIndex:
+    """Line numbers of tables and keys, found by scanning the TOML text.
+
+    tomllib returns no positions for valid TOML, so this is best effort: a line
+    inside a multi-line string can be taken for a key, and ``locate`` returns
+    None when it finds neither the key nor its table.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._lines = [line.rstrip("\r") for line in text.split("\n")]
+        self._blocks = self._scan_blocks()
+
+    def _scan_blocks(self) -> list[_Block]:
+        headers: list[tuple[KeyPath, int]] = []
+        array_counts: dict[KeyPath, int] = {}
+        for number, line in enumerate(self._lines, start=1):
+            match = _HEADER.fullmatch(line)
+            if match is None or len(match["open"]) != len(match["close"]):
+                continue
+            parts = _split_dotted_key(match["key"])
+            if parts is None:
+                continue
+            headers.append((self._resolve(parts, len(match["open"]) == 2, array_counts), number))
+
+        blocks: list[_Block] = []
+        starts = [number for _, number in headers] + [len(self._lines) + 1]
+        blocks.append(_Block((), None, 1, starts[0]))
+        for (table, number), end in zip(headers, starts[1:], strict=True):
+            blocks.append(_Block(table, number, number + 1, end))
+        return blocks
+
+    @staticmethod
+    def _resolve(
+        parts: tuple[str, ...], is_array: bool, array_counts: dict[KeyPath, int]
+    ) -> KeyPath:
+        # "[[targets]]" opens element n of targets; "[targets.snmp]" then belongs
+        # to that element, so its path gets the element's index.
+        resolved: list[str | int] = []
+        for position, part in enumerate(parts):
+            resolved.append(part)
+            key = tuple(resolved)
+            if position == len(parts) - 1:
+                if is_array:
+                    array_counts[key] = array_counts.get(key, -1) + 1
+                    resolved.append(array_counts[key])
+            elif key in array_counts:
+                resolved.append(array_counts[key])
+        return tuple(resolved)
+
+    def locate(self, path: KeyPath) -> int | None:
+        """Return the line of the key at ``path``, else of its table's header, else None."""
+        block = max(
+            (block for block in self._blocks if path[: len(block.table)] == block.table),
+            key=lambda block: len(block.table),
+        )
+        rest = path[len(block.table) :]
+        keys: list[str] = []
+        for part in rest:
+            if isinstance(part, int):
+                break
+            keys.append(part)
+        found = self._find_key(block, tuple(keys)) if keys else block.header_line
+        if found is not None:
+            return found
+        # A table written only as headers, such as "[[target]]" for the path
+        # ("target",), has no key line: point at its first header.
+        for candidate in self._blocks:
+            if candidate.table[: len(path)] == path:
+                return candidate.header_line
+        return block.header_line
+
+    def _find_key(self, block: _Block, keys: tuple[str, ...]) -> int | None:
+        best_line: int | None = None
+        best_depth = 0
+        for number in range(block.first_line, block.end_line):
+            line = self._lines[number - 1]
+            match = _KEY_LINE.match(line)
+            parts = _split_dotted_key(match["key"]) if match else None
+            if not parts or parts[0] != keys[0]:
+                continue
+            depth = _common_prefix(parts, keys)
+            if depth == len(parts) and depth < len(keys):
+                # The line opens an inline table; look for the inner keys on it.
+                rest = line[match.end() :] if match else ""
+                for key in keys[depth:]:
+                    if re.search(rf"(?<![\w-]){re.escape(key)}\s*=", rest) is None:
+                        break
+                    depth += 1
+            if depth > best_depth:
+                best_line, best_depth = number, depth
+        return best_line
+
+
+def _common_prefix(first: Sequence[object], second: Sequence[object]) -> int:
+    depth = 0
+    for left, right in zip(first, second, strict=False):
+        if left != right:
+            break
+        depth += 1
+    return depth
+
+
+def _format_path(path: KeyPath) -> str:
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            continue
+        key = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else json.dumps(part)
+        text += key if not text else f".{key}"
+    return text
+
+
+def _show(value: object, limit: int = 60) -> str:
+    """Write a TOML value as in the file, shortened, with the contents of tables left out.
+
+    Tables show only their keys, so that a secret pasted into the wrong place
+    is not echoed in a message.
+    """
+    text = _toml_literal(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _toml_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{_format_path((key,))} = …" for key in value) + " }"
+    return str(value)  # dates and times
+
+
+def _quoted_list(values: Iterable[str]) -> str:
+    return ", ".join(json.dumps(value, ensure_ascii=False) for value in values)
+
+
+# Reading values ----------------------------------------------------------------------
+
+
+class _Reader:
+    """Typed access to the parsed TOML that records a Problem for every fault.
+
+    Each getter takes the parent table and the path of the key. It returns
+    None when the key is absent or its value is invalid, so that reading goes
+    on and one pass finds every fault in the file.
+    """
+
+    def __init__(self, file: str, index: _LineIndex, environ: Mapping[str, str]) -> None:
+        self.file = file
+        self.index = index
+        self.environ = environ
+        self.problems: list[Problem] = []
+        self._faulty: set[KeyPath] = set()
+        self._suggested: set[KeyPath] = set()
+
+    def report(self, path: KeyPath, code: str, **params: object) -> None:
+        self._faulty.add(path)
+        line = self.index.locate(path)
+        self.problems.append(Problem(self.file, _format_path(path), line, code, params))
+
+    def is_faulty(self, path: KeyPath) -> bool:
+        return path in self._faulty
+
+    def position(self, path: KeyPath) -> str:
+        line = self.index.locate(path)
+        return self.file if line is None else f"{self.file}:{line}"
+
+    def sorted_problems(self) -> list[Problem]:
+        # Stable sort: problems of one line keep the order in which they were found.
+        return sorted(self.problems, key=lambda problem: problem.line or math.inf)
+
+    def check_keys(
+        self, table: Mapping[str, object], path: KeyPath, allowed: Sequence[str]
+    ) -> None:
+        for key in table:
+            if key in allowed:
+                continue
+            key_path = (*path, key)
+            if f"{key}_env" in allowed:
+                example = _ENV_EXAMPLES[f"{key}_env"]
+                self.report(key_path, "secret_in_file", suggestion=f"{key}_env", example=example)
+                self._suggested.add((*path, f"{key}_env"))
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            if close:
+                self.report(key_path, "unknown_key_suggestion", suggestion=close[0])
+                self._suggested.add((*path, close[0]))
+            else:
+                self.report(key_path, "unknown_key", allowed=", ".join(allowed))
+
+    def report_missing(self, path: KeyPath, example: str) -> None:
+        """Report a missing required key, unless a misspelt key already points to it."""
+        if path in self._suggested:
+            self._faulty.add(path)
+        else:
+            self.report(path, "missing_key", example=example)
+
+    def _get(
+        self, table: Mapping[str, object], path: KeyPath, example: str, required: bool
+    ) -> object | None:
+        key = path[-1]
+        assert isinstance(key, str)
+        if key in table:
+            return table[key]
+        if required:
+            self.report_missing(path, example)
+        return None
+
+    def string(
+        self,
+        table: Mapping[str, object],
+        path: KeyPath,
+        example: str,
+        *,
+        required: bool = False,
+        allow_empty: bool = False,
+    ) -> str | None:
+        value = self._get(table, path, example, required)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.report(path, "expected_string", value=_show(value), example=example)
+            return None
+        if not allow_empty and not value.strip():
+            self.report(path, "empty_string", example=example)
+            return None
+        return value
+
+    def integer(
+        self,
+        table: Mapping[str, object],
+        path: KeyPath,
+        example: str,
+        minimum: int,
+        maximum: int,
+    ) -> int | None:
+        value = self._get(table, path, example, required=False)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.report(path, "expected_integer", value=_show(value), example=example)
+            return None
+        if not minimum <= value <= maximum:
+            self.report(path, "out_of_range", value=value, minimum=minimum, maximum=maximum)
+            return None
+        return value
+
+    def duration(
+        self,
+        table: Mapping[str, object],
+        path: KeyPath,
+        example: str,
+        minimum: float,
+        maximum: float | None,
+    ) -> float | None:
+        value = self._get(table, path, example, required=False)
+        if value is None:
+            return None
+        key = path[-1]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            suggestion = f'{key} = "{value}s"'
+            self.report(path, "duration_number", value=_show(value), example=suggestion)
+            return None
+        if not isinstance(value, str):
+            self.report(path, "expected_string", value=_show(value), example=example)
+            return None
+        try:
+            seconds = parse_duration(value)
+        except ValueError:
+            self.report(path, "invalid_duration", value=_show(value), example=example)
+            return None
+
+        written = _show(value)
+        if maximum is not None and not minimum <= seconds <= maximum:
+            low, high = format_duration(minimum), format_duration(maximum)
+            self.report(path, "out_of_range", value=written, minimum=low, maximum=high)
+            return None
+        if seconds < minimum:
+            self.report(path, "below_minimum", value=written, minimum=format_duration(minimum))
+            return None
+        return seconds
+
+    def choice(
+        self,
+        table: Mapping[str, object],
+        path: KeyPath,
+        example: str,
+        choices: Sequence[str],
+        *,
+        required: bool = False,
+        ignore_case: bool = False,
+    ) -> str | None:
+        """Return the value as spelled in ``choices``."""
+        value = self.string(table, path, example, required=required)
+        if value is None:
+            return None
+        for choice in choices:
+            if value == choice or (ignore_case and value.casefold() == choice.casefold()):
+                return choice
+        self.report(path, "invalid_choice", value=_show(value), choices=_quoted_list(choices))
+        return None
+
+    def strings(
+        self, table: Mapping[str, object], path: KeyPath, example: str
+    ) -> tuple[str, ...] | None:
+        value = self._get(table, path, example, required=False)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            self.report(path, "expected_string_array", value=_show(value), example=example)
+            return None
+        return tuple(value)
+
+    def table(
+        self,
+        table: Mapping[str, object],
+        path: KeyPath,
+        example: str,
+        allowed: Sequence[str] | None,
+    ) -> Mapping[str, object] | None:
+        """Return the sub-table at ``path`` after reporting its keys outside ``allowed``."""
+        value = self._get(table, path, example, required=False)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.report(path, "expected_table", value=_show(value), example=example)
+            return None
+        if allowed is not None:
+            self.check_keys(value, path, allowed)
+        return value
+
+    def table_array(
+        self, table: Mapping[str, object], path: KeyPath, header: str
+    ) -> list[tuple[int, Mapping[str, object]]] | None:
+        """Return the tables of an array of tables with their indices."""
+        value = self._get(table, path, header, required=False)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            self.report(path, "expected_table_array", value=_show(value), example=header)
+            return None
+        return list(enumerate(value))
+
+    def env_name(
+        self, table: Mapping[str, object], path: KeyPath, example: str, *, required: bool = False
+    ) -> str | None:
+        value = self._get(table, path, example, required)
+        if value is None:
+            return None
+        # The value is never shown, because a secret pasted here instead of a name would leak.
+        if not isinstance(value, str) or not _ENV_NAME.fullmatch(value):
+            self.report(path, "invalid_env_name", example=example)
+            return None
+        return value
+
+    def secret(self, name: str) -> Secret:
+        return Secret(name, self.environ.get(name))
+
+
+def _pick(value: _T | None, fallback: _T) -> _T:
+    return fallback if value is None else value
+
+
+# Sections ----------------------------------------------------------------------------
+
+_TOP_KEYS: Final = ("daemon", "defaults", "credentials", "targets", "channels")
+_DAEMON_KEYS: Final = ("listen", "database", "language", "timezone", "log_level")
+_SETTINGS_KEYS: Final = ("interval", "timeout", "down_after", "up_after", "family", "icmp")
+_ICMP_KEYS: Final = ("count", "packet_interval", "payload_size")
+_TARGET_KEYS: Final = (
+    "name",
+    "address",
+    "group",
+    "network",
+    "probes",
+    "parent",
+    "description",
+    "snmp",
+    *_SETTINGS_KEYS,
+)
+_SNMP_KEYS: Final = ("credential", "port", "profiles")
+_CREDENTIAL_KEYS: Final = (
+    "version",
+    "community_env",
+    "username",
+    "security_level",
+    "auth_protocol",
+    "auth_key_env",
+    "priv_protocol",
+    "priv_key_env",
+)
+_V3_KEYS: Final = _CREDENTIAL_KEYS[2:]
+_SECRET_EXAMPLES: Final = {
+    "community_env": 'community_env = "PANTAU_SNMP_COMMUNITY"',
+    "auth_key_env": 'auth_key_env = "PANTAU_SNMP_AUTH_KEY"',
+    "priv_key_env": 'priv_key_env = "PANTAU_SNMP_PRIV_KEY"',
+}
+_ENV_EXAMPLES: Final = {**_SECRET_EXAMPLES, "url_env": 'url_env = "PANTAU_TELEGRAM_URL"'}
+_CHANNEL_KEYS: Final = ("name", "url_env")
+
+
+def _read_inventory(reader: _Reader, path: Path, data: Mapping[str, object]) -> Inventory:
+    reader.check_keys(data, (), _TOP_KEYS)
+    daemon = _read_daemon(reader, data, path)
+    defaults = _read_defaults(reader, data)
+    credentials = _read_credentials(reader, data)
+    targets = _read_targets(reader, data, defaults, credentials)
+    channels = _read_channels(reader, data)
+    _check_credential_secrets(reader, targets, credentials)
+    return Inventory(
+        path=path,
+        daemon=daemon,
+        defaults=defaults,
+        targets=tuple(target for _, target in targets),
+        credentials=credentials,
+        channels=channels,
+    )
+
+
+def _read_daemon(reader: _Reader, data: Mapping[str, object], config_path: Path) -> DaemonSettings:
+    path: KeyPath = ("daemon",)
+    table = reader.table(data, path, "[daemon]", _DAEMON_KEYS) or {}
+
+    host, port = DEFAULT_LISTEN
+    listen = reader.string(table, (*path, "listen"), 'listen = "127.0.0.1:9470"')
+    if listen is not None:
+        host, port = _read_listen(reader, (*path, "listen"), listen)
+
+    database = reader.string(table, (*path, "database"), 'database = "pantau.db"')
+    # abspath, not resolve: keep symbolic links as the operator wrote them.
+    database_path = Path(os.path.abspath(config_path.parent / _pick(database, DEFAULT_DATABASE)))
+
+    language = reader.choice(table, (*path, "language"), 'language = "id"', LANGUAGES)
+    timezone = reader.string(table, (*path, "timezone"), 'timezone = "Asia/Jakarta"')
+    if timezone is not None and not _is_timezone(timezone):
+        reader.report((*path, "timezone"), "invalid_timezone", value=_show(timezone))
+    log_level = reader.choice(
+        table, (*path, "log_level"), 'log_level = "INFO"', LOG_LEVELS, ignore_case=True
+    )
+
+    return DaemonSettings(
+        listen_host=host,
+        listen_port=port,
+        database=database_path,
+        language=_pick(language, DEFAULT_LANGUAGE),
+        timezone=_pick(timezone, DEFAULT_TIMEZONE),
+        log_level=_pick(log_level, DEFAULT_LOG_LEVEL),
+    )
+
+
+def _read_listen(reader: _Reader, path: KeyPath, text: str) -> tuple[str, int]:
+    try:
+        host, port_text = _split_listen(text)
+    except ValueError:
+        reader.report(path, "invalid_listen", value=_show(text))
+        return DEFAULT_LISTEN
+    port = int(port_text)
+    if not 1 <= port <= 65535:
+        reader.report(path, "invalid_listen_port", value=_show(text), port=port)
+        return DEFAULT_LISTEN
+    return host, port
+
+
+def _is_timezone(key: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(key)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _read_defaults(reader: _Reader, data: Mapping[str, object]) -> TargetSettings:
+    path: KeyPath = ("defaults",)
+    table = reader.table(data, path, "[defaults]", _SETTINGS_KEYS) or {}
+    settings = _read_settings(reader, table, path, TargetSettings())
+    _check_timing(reader, path, settings, check_icmp=True, inherited=())
+    return settings
+
+
+def _read_settings(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath, base: TargetSettings
+) -> TargetSettings:
+    """Read the keys of [defaults] from ``table``, keeping the ``base`` value of keys it lacks."""
+    interval = reader.duration(
+        table, (*path, "interval"), 'interval = "30s"', MIN_INTERVAL, MAX_INTERVAL
+    )
+    timeout = reader.duration(table, (*path, "timeout"), 'timeout = "2s"', MIN_TIMEOUT, MAX_TIMEOUT)
+    down_after = reader.integer(table, (*path, "down_after"), "down_after = 3", 1, MAX_CYCLES)
+    up_after = reader.integer(table, (*path, "up_after"), "up_after = 2", 1, MAX_CYCLES)
+    family = reader.choice(table, (*path, "family"), 'family = "auto"', FAMILIES)
+
+    icmp = base.icmp
+    icmp_path = (*path, "icmp")
+    icmp_table = reader.table(
+        table, icmp_path, 'icmp = { count = 5, packet_interval = "200ms" }', _ICMP_KEYS
+    )
+    if icmp_table is not None:
+        count = reader.integer(icmp_table, (*icmp_path, "count"), "count = 5", 1, MAX_PACKET_COUNT)
+        packet_interval = reader.duration(
+            icmp_table,
+            (*icmp_path, "packet_interval"),
+            'packet_interval = "200ms"',
+            MIN_PACKET_INTERVAL,
+            None,
+        )
+        payload_size = reader.integer(
+            icmp_table, (*icmp_path, "payload_size"), "payload_size = 56", 0, MAX_PAYLOAD_SIZE
+        )
+        icmp = IcmpSettings(
+            count=_pick(count, icmp.count),
+            packet_interval=_pick(packet_interval, icmp.packet_interval),
+            payload_size=_pick(payload_size, icmp.payload_size),
+        )
+
+    return TargetSettings(
+        interval=_pick(interval, base.interval),
+        timeout=_pick(timeout, base.timeout),
+        down_after=_pick(down_after, base.down_after),
+        up_after=_pick(up_after, base.up_after),
+        family=_pick(family, base.family),
+        icmp=icmp,
+    )
+
+
+_TIMING_KEYS: Final[tuple[KeyPath, ...]] = (
+    ("interval",),
+    ("timeout",),
+    ("icmp",),
+    ("icmp", "count"),
+    ("icmp", "packet_interval"),
+)
+
+
+def _check_timing(
+    reader: _Reader,
+    path: KeyPath,
+    settings: TargetSettings,
+    *,
+    check_icmp: bool,
+    inherited: KeyPath,
+) -> None:
+    """Report a timeout or ICMP burst that does not end before the next cycle starts.
+
+    Skipped when a key involved is already faulty here or in ``inherited``
+    (the path of the table the values may come from), to avoid a second,
+    misleading message about a fallback value.
+    """
+    sources = [path, inherited] if inherited else [path]
+    for source in sources:
+        if any(reader.is_faulty((*source, *key)) for key in _TIMING_KEYS):
+            return
+
+    interval = format_duration(settings.interval)
+    timeout = format_duration(settings.timeout)
+    if settings.timeout >= settings.interval:
+        reader.report(
+            (*path, "timeout"), "timeout_not_below_interval", timeout=timeout, interval=interval
+        )
+        return
+
+    icmp = settings.icmp
+    burst = (icmp.count - 1) * icmp.packet_interval + settings.timeout
+    if check_icmp and burst >= settings.interval - _BURST_TOLERANCE:
+        reader.report(
+            (*path, "icmp"),
+            "icmp_burst_too_long",
+            count=icmp.count,
+            packet_interval=format_duration(icmp.packet_interval),
+            timeout=timeout,
+            burst=format_duration(round(burst, 9)),
+            interval=interval,
+        )
+
+
+def _read_credentials(reader: _Reader, data: Mapping[str, object]) -> dict[str, Credential]:
+    """Read every [credentials.NAME] table; faulty ones are kept so references resolve."""
+    section = reader.table(data, ("credentials",), "[credentials.opd-v2]", None) or {}
+    credentials: dict[str, Credential] = {}
+    for name in section:
+        path: KeyPath = ("credentials", name)
+        if not _NAME.fullmatch(name):
+            reader.report(path, "invalid_name", value=_show(name), example='"opd-v2"')
+        table = reader.table(section, path, "[credentials.opd-v2]", _CREDENTIAL_KEYS)
+        if table is None:
+            credentials[name] = Credential(name=name, version="2c")
+            continue
+        credentials[name] = _read_credential(reader, path, name, table)
+    return credentials
+
+
+def _read_credential(
+    reader: _Reader, path: KeyPath, name: str, table: Mapping[str, object]
+) -> Credential:
+    version = reader.choice(
+        table, (*path, "version"), 'version = "2c"', SNMP_VERSIONS, required=True
+    )
+    username = reader.string(table, (*path, "username"), 'username = "pantau"')
+    security_level = reader.choice(
+        table,
+        (*path, "security_level"),
+        'security_level = "authPriv"',
+        SECURITY_LEVELS,
+        ignore_case=True,
+    )
+    auth_protocol = reader.choice(
+        table,
+        (*path, "auth_protocol"),
+        'auth_protocol = "SHA256"',
+        AUTH_PROTOCOLS,
+        ignore_case=True,
+    )
+    priv_protocol = reader.choice(
+        table, (*path, "priv_protocol"), 'priv_protocol = "AES"', PRIV_PROTOCOLS, ignore_case=True
+    )
+    secrets: dict[str, Secret | None] = {}
+    for key, example in _SECRET_EXAMPLES.items():
+        env = reader.env_name(table, (*path, key), example)
+        secrets[key] = None if env is None else reader.secret(env)
+
+    if version in ("1", "2c"):
+        _check_community_credential(reader, path, table, version)
+    elif version == "3":
+        _check_v3_credential(reader, path, table, security_level)
+
+    for key in ("auth_key_env", "priv_key_env"):
+        secret = secrets[key]
+        if secret is not None and secret.is_set and 0 < len(secret.reveal()) < MIN_USM_PASSPHRASE:
+            reader.report(
+                (*path, key), "secret_too_short", variable=secret.env, minimum=MIN_USM_PASSPHRASE
+            )
+
+    is_v3 = version == "3"
+    return Credential(
+        name=name,
+        version=_pick(version, "2c"),
+        community=None if is_v3 else secrets["community_env"],
+        username=username if is_v3 else None,
+        security_level=security_level if is_v3 else None,
+        auth_protocol=auth_protocol if is_v3 else None,
+        auth_key=secrets["auth_key_env"] if is_v3 else None,
+        priv_protocol=priv_protocol if is_v3 else None,
+        priv_key=secrets["priv_key_env"] if is_v3 else None,
+    )
+
+
+def _check_community_credential(
+    reader: _Reader, path: KeyPath, table: Mapping[str, object], version: str
+) -> None:
+    if "community_env" not in table:
+        reader.report_missing((*path, "community_env"), _SECRET_EXAMPLES["community_env"])
+    for key in _V3_KEYS:
+        if key in table:
+            reader.report((*path, key), "v3_only_key", version=_show(version))
+
+
+# The USM keys that each security level needs. The other USM keys are not allowed.
+_LEVEL_KEYS: Final = {
+    "noAuthNoPriv": (),
+    "authNoPriv": ("auth_protocol", "auth_key_env"),
+    "authPriv": ("auth_protocol", "auth_key_env", "priv_protocol", "priv_key_env"),
+}
+_KEY_EXAMPLES: Final = {
+    "auth_protocol": 'auth_protocol = "SHA256"',
+    "priv_protocol": 'priv_protocol = "AES"',
+    **_SECRET_EXAMPLES,
+}
+
+
+def _check_v3_credential(
+    reader: _Reader, path: KeyPath, table: Mapping[str, object], security_level: str | None
+) -> None:
+    if "community_env" in table:
+        reader.report((*path, "community_env"), "community_v3")
+    if "username" not in table:
+        reader.report_missing((*path, "username"), 'username = "pantau"')
+    if "security_level" not in table:
+        reader.report_missing((*path, "security_level"), 'security_level = "authPriv"')
+    if security_level is None:
+        return
+
+    needed = _LEVEL_KEYS[security_level]
+    for key in _LEVEL_KEYS["authPriv"]:
+        if key in needed and key not in table:
+            example = _KEY_EXAMPLES[key]
+            reader.report(
+                (*path, key), "required_for_level", level=_show(security_level), example=example
+            )
+        elif key not in needed and key in table:
+            higher = "authPriv" if key.startswith("priv") else "authNoPriv"
+            reader.report(
+                (*path, key), "not_for_level", level=_show(security_level), needed=_show(higher)
+            )
+
+
+def _read_targets(
+    reader: _Reader,
+    data: Mapping[str, object],
+    defaults: TargetSettings,
+    credentials: Mapping[str, Credential],
+) -> list[tuple[int, Target]]:
+    """Read every [[targets]] table, then check names and parents across them."""
+    entries = reader.table_array(data, ("targets",), "[[targets]]")
+    if "targets" not in data or entries == []:
+        reader.report(("targets",), "no_targets")
+    targets = [
+        (index, _read_target(reader, index, table, defaults, credentials))
+        for index, table in entries or []
+    ]
+    _check_target_names(reader, targets)
+    _check_parents(reader, targets)
+    return targets
+
+
+def _read_target(
+    reader: _Reader,
+    index: int,
+    table: Mapping[str, object],
+    defaults: TargetSettings,
+    credentials: Mapping[str, Credential],
+) -> Target:
+    path: KeyPath = ("targets", index)
+    reader.check_keys(table, path, _TARGET_KEYS)
+
+    name = reader.string(table, (*path, "name"), 'name = "bappeda-router"', required=True)
+    if name is not None and not _NAME.fullmatch(name):
+        reader.report(
+            (*path, "name"), "invalid_name", value=_show(name), example='"bappeda-router"'
+        )
+    address = reader.string(table, (*path, "address"), 'address = "198.51.100.10"', required=True)
+    group = reader.string(table, (*path, "group"), 'group = "Bappeda"')
+    network = reader.string(table, (*path, "network"), 'network = "opd"')
+    description = reader.string(
+        table, (*path, "description"), 'description = "Router OPD"', allow_empty=True
+    )
+    parent = reader.string(table, (*path, "parent"), 'parent = "core-router"')
+    probes = _read_probes(reader, table, path)
+    settings = _read_settings(reader, table, path, defaults)
+    snmp = _read_snmp(reader, table, path, probes, credentials)
+
+    placeholder = False
+    if address is not None:
+        ip = _read_address(reader, path, address, settings.family)
+        placeholder = ip is not None and is_placeholder_address(ip)
+
+    icmp_table = table.get("icmp")
+    overrides_timing = (
+        "interval" in table
+        or "timeout" in table
+        or (
+            isinstance(icmp_table, dict)
+            and ("count" in icmp_table or "packet_interval" in icmp_table)
+        )
+    )
+    if overrides_timing:
+        check_icmp = "icmp" in (probes or ())
+        _check_timing(reader, path, settings, check_icmp=check_icmp, inherited=("defaults",))
+
+    return Target(
+        name=_pick(name, ""),
+        address=_pick(address, ""),
+        group=_pick(group, ""),
+        network=_pick(network, ""),
+        probes=_pick(probes, DEFAULT_PROBES),
+        parent=parent,
+        description=_pick(description, ""),
+        settings=settings,
+        snmp=snmp,
+        placeholder=placeholder,
+    )
+
+
+def _read_probes(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath
+) -> tuple[str, ...] | None:
+    """Return the probe kinds, DEFAULT_PROBES when absent, or None when faulty."""
+    probes_path = (*path, "probes")
+    probes = reader.strings(table, probes_path, 'probes = ["icmp", "snmp"]')
+    if probes is None:
+        return None if "probes" in table else DEFAULT_PROBES
+    if not probes:
+        reader.report(probes_path, "empty_probes")
+        return None
+
+    valid = True
+    for position, kind in enumerate(probes):
+        if kind not in PROBE_KINDS:
+            choices = _quoted_list(PROBE_KINDS)
+            reader.report(
+                (*probes_path, position), "invalid_choice", value=_show(kind), choices=choices
+            )
+            valid = False
+        elif kind in probes[:position]:
+            reader.report((*probes_path, position), "duplicate_probe", value=_show(kind))
+            valid = False
+    return probes if valid else None
+
+
+def _read_snmp(
+    reader: _Reader,
+    table: Mapping[str, object],
+    path: KeyPath,
+    probes: tuple[str, ...] | None,
+    credentials: Mapping[str, Credential],
+) -> SnmpSettings | None:
+    snmp_path = (*path, "snmp")
+    example = 'snmp = { credential = "opd-v2" }'
+    snmp_table = reader.table(table, snmp_path, example, _SNMP_KEYS)
+    if probes is not None:
+        if "snmp" in probes and "snmp" not in table:
+            reader.report((*path, "probes"), "snmp_table_missing", example=example)
+        elif "snmp" not in probes and snmp_table is not None:
+            reader.report(snmp_path, "snmp_probe_missing")
+    if snmp_table is None:
+        return None
+
+    credential_path = (*snmp_path, "credential")
+    credential = reader.string(snmp_table, credential_path, 'credential = "opd-v2"', required=True)
+    if credential is not None and credential not in credentials:
+        if credentials:
+            reader.report(
+                credential_path,
+                "unknown_credential",
+                value=_show(credential),
+                name=credential,
+                known=_quoted_list(credentials),
+            )
+        else:
+            reader.report(
+                credential_path, "unknown_credential_none", value=_show(credential), name=credential
+            )
+    port = reader.integer(snmp_table, (*snmp_path, "port"), "port = 161", 1, 65535)
+    profiles = reader.strings(
+        snmp_table, (*snmp_path, "profiles"), 'profiles = ["system", "interfaces"]'
+    )
+    return SnmpSettings(
+        credential=_pick(credential, ""),
+        port=_pick(port, DEFAULT_SNMP_PORT),
+        profiles=_pick(profiles, DEFAULT_SNMP_PROFILES),
+    )
+
+
+def _read_address(reader: _Reader, path: KeyPath, address: str, family: str) -> IPAddress | None:
+    """Check the address and its agreement with ``family``, and return it if it is an IP literal."""
+    address_path = (*path, "address")
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        fault = _address_fault(address)
+        if fault is not None:
+            code, params = fault
+            reader.report(address_path, code, value=_show(address), **params)
+        return None
+
+    expected_version = {"ip4": 4, "ip6": 6}.get(family)
+    if expected_version is not None and expected_version != ip.version:
+        reader.report(
+            (*path, "family"),
+            "family_mismatch",
+            family=_show(family),
+            value=_show(address),
+            version=ip.version,
+        )
+    return ip
+
+
+def _check_target_names(reader: _Reader, targets: Sequence[tuple[int, Target]]) -> None:
+    first_index: dict[str, int] = {}
+    for index, target in targets:
+        name_path: KeyPath = ("targets", index, "name")
+        if reader.is_faulty(name_path) or not target.name:
+            continue
+        if target.name in first_index:
+            first = first_index[target.name]
+            reader.report(
+                name_path,
+                "duplicate_name",
+                value=_show(target.name),
+                first=f"targets[{first}]",
+                first_position=reader.position(("targets", first, "name")),
+            )
+        else:
+            first_index[target.name] = index
+
+
+def _check_parents(reader: _Reader, targets: Sequence[tuple[int, Target]]) -> None:
+    """Report unknown parents, targets that are their own parent, and parent cycles."""
+    # Every written name counts as known, even a faulty one, so that one bad
+    # name does not also make each of its children's parents "not found".
+    known = [target.name for _, target in targets if target.name]
+    valid = [
+        target.name
+        for index, target in targets
+        if target.name and not reader.is_faulty(("targets", index, "name"))
+    ]
+    index_of: dict[str, int] = {}
+    for index, target in targets:
+        index_of.setdefault(target.name, index)
+
+    parents: dict[str, str] = {}
+    for index, target in targets:
+        parent = target.parent
+        parent_path: KeyPath = ("targets", index, "parent")
+        if parent is None:
+            continue
+        if parent == target.name:
+            reader.report(parent_path, "self_parent", value=_show(parent))
+        elif parent not in known:
+            _report_unknown_parent(reader, parent_path, parent, target.name, valid)
+        elif target.name and index_of[target.name] == index:
+            parents[target.name] = parent
+
+    for cycle in _find_cycles(parents):
+        start = min(cycle, key=lambda name: index_of[name])
+        rotated = cycle[cycle.index(start) :] + cycle[: cycle.index(start)]
+        text = " -> ".join([*rotated, start])
+        reader.report(("targets", index_of[start], "parent"), "parent_cycle", cycle=text)
+
+
+def _report_unknown_parent(
+    reader: _Reader, path: KeyPath, parent: str, own_name: str, names: Sequence[str]
+) -> None:
+    candidates = [name for name in names if name != own_name]
+    if not candidates:
+        reader.report(path, "unknown_parent_no_targets", value=_show(parent))
+        return
+    close = difflib.get_close_matches(parent, candidates, n=1, cutoff=0.0)
+    suggestion = close[0] if close else candidates[0]
+    reader.report(path, "unknown_parent", value=_show(parent), suggestion=_show(suggestion))
+
+
+def _find_cycles(parents: Mapping[str, str]) -> list[list[str]]:
+    """Return each cycle of the child -> parent graph once, in the order it is walked."""
+    done: set[str] = set()
+    cycles: list[list[str]] = []
+    for start in parents:
+        chain: list[str] = []
+        node = start
+        while node in parents and node not in done and node not in chain:
+            chain.append(node)
+            node = parents[node]
+        if node in chain:
+            cycles.append(chain[chain.index(node) :])
+        done.update(chain)
+    return cycles
+
+
+def _read_channels(reader: _Reader, data: Mapping[str, object]) -> tuple[Channel, ...]:
+    """Read every [[channels]] table; each channel's URL variable must be set."""
+    entries = reader.table_array(data, ("channels",), "[[channels]]") or []
+    channels: list[Channel] = []
+    first_index: dict[str, int] = {}
+    for index, table in entries:
+        path: KeyPath = ("channels", index)
+        reader.check_keys(table, path, _CHANNEL_KEYS)
+        name = reader.string(table, (*path, "name"), 'name = "noc-telegram"', required=True)
+        if name is not None and not _NAME.fullmatch(name):
+            reader.report(
+                (*path, "name"), "invalid_name", value=_show(name), example='"noc-telegram"'
+            )
+        elif name is not None and name in first_index:
+            first = first_index[name]
+            reader.report(
+                (*path, "name"),
+                "duplicate_name",
+                value=_show(name),
+                first=f"channels[{first}]",
+                first_position=reader.position(("channels", first, "name")),
+            )
+        elif name is not None:
+            first_index[name] = index
+
+        env_path = (*path, "url_env")
+        env = reader.env_name(table, env_path, 'url_env = "PANTAU_TELEGRAM_URL"', required=True)
+        url = reader.secret(_pick(env, ""))
+        if env is not None:
+            _check_secret_set(reader, env_path, url, target=None)
+        channels.append(Channel(name=_pick(name, ""), url=url))
+    return tuple(channels)
+
+
+def _check_credential_secrets(
+    reader: _Reader,
+    targets: Sequence[tuple[int, Target]],
+    credentials: Mapping[str, Credential],
+) -> None:
+    """Require the secrets of every credential that a probed, non-placeholder target uses.
+
+    A credential used only by placeholder targets may lack its variables, so
+    that the inventory loads before the SNMP community is known.
+    """
+    needed_by: dict[str, str] = {}
+    for index, target in targets:
+        if reader.is_faulty(("targets", index, "address")):
+            continue  # unknown whether it is a placeholder
+        if target.snmp is not None and "snmp" in target.probes and not target.placeholder:
+            needed_by.setdefault(target.snmp.credential, target.name)
+
+    for name, target_name in needed_by.items():
+        credential = credentials.get(name)
+        if credential is None:
+            continue
+        for key, secret in (
+            ("community_env", credential.community),
+            ("auth_key_env", credential.auth_key),
+            ("priv_key_env", credential.priv_key),
+        ):
+            if secret is not None:
+                _check_secret_set(reader, ("credentials", name, key), secret, target=target_name)
+
+
+def _check_secret_set(reader: _Reader, path: KeyPath, secret: Secret, target: str | None) -> None:
+    if not secret.is_set:
+        if target is None:
+            reader.report(path, "missing_env_channel", variable=secret.env)
+        else:
+            reader.report(path, "missing_env", variable=secret.env, target=_show(target))
+    elif not secret.reveal():
+        reader.report(path, "empty_env", variable=secret.env)

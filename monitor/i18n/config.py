@@ -1,0 +1,422 @@
+"""Messages of the configuration loader (monitor/config.py).
+
+Each problem renders as ``file:line: key: text``, so a text names the bad
+value and the fix but not the key, which comes before it. The parameters are
+already formatted for display: quoted strings, durations such as "30s", and
+TOML snippets such as ``count = 5``. tomllib's own syntax message is English
+in both languages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+MESSAGES: Mapping[str, Mapping[str, str]] = {
+    "config.invalid.one": {
+        "id": "konfigurasi tidak valid: {file} ({count} masalah)",
+        "en": "configuration is invalid: {file} ({count} problem)",
+    },
+    "config.invalid.other": {
+        "id": "konfigurasi tidak valid: {file} ({count} masalah)",
+        "en": "configuration is invalid: {file} ({count} problems)",
+    },
+    "config.not_utf8": {
+        "id": (
+            "berkas bukan teks UTF-8 (byte tidak valid pada posisi {position}); "
+            "simpan ulang berkas dengan pengodean UTF-8"
+        ),
+        "en": (
+            "the file is not UTF-8 text (invalid byte at offset {position}); "
+            "save it again with UTF-8 encoding"
+        ),
+    },
+    "config.toml_syntax": {
+        "id": (
+            "sintaks TOML tidak valid: {message}; perbaiki sintaks di posisi itu, misalnya "
+            "tanda kutip atau kurung yang belum ditutup, atau kunci yang tertulis dua kali"
+        ),
+        "en": (
+            "invalid TOML syntax: {message}; correct the syntax at that position, for "
+            "example an unclosed quote or bracket, or a key written twice"
+        ),
+    },
+    # Keys and value types
+    "config.unknown_key": {
+        "id": "kunci tidak dikenal; hapus kunci ini atau gunakan salah satu dari: {allowed}",
+        "en": "unknown key; remove it or use one of: {allowed}",
+    },
+    "config.unknown_key_suggestion": {
+        "id": 'kunci tidak dikenal; mungkin maksudnya "{suggestion}"?',
+        "en": 'unknown key; did you mean "{suggestion}"?',
+    },
+    "config.secret_in_file": {
+        "id": (
+            "rahasia tidak boleh ditulis di berkas konfigurasi; simpan nilainya di variabel "
+            'lingkungan dan tulis nama variabel itu di kunci "{suggestion}", misalnya {example}'
+        ),
+        "en": (
+            "secrets must not be written in the configuration file; put the value in an "
+            'environment variable and write its name in the key "{suggestion}", '
+            "for example {example}"
+        ),
+    },
+    "config.missing_key": {
+        "id": "kunci wajib ini tidak ada; tambahkan, misalnya {example}",
+        "en": "this required key is missing; add it, for example {example}",
+    },
+    "config.expected_string": {
+        "id": "harus berupa teks dalam tanda kutip, bukan {value}; tulis misalnya {example}",
+        "en": "must be a string in quotes, not {value}; write for example {example}",
+    },
+    "config.expected_integer": {
+        "id": "harus berupa bilangan bulat tanpa tanda kutip, bukan {value}; tulis misalnya {example}",
+        "en": "must be an integer without quotes, not {value}; write for example {example}",
+    },
+    "config.expected_table": {
+        "id": "harus berupa tabel, bukan {value}; tulis misalnya {example}",
+        "en": "must be a table, not {value}; write for example {example}",
+    },
+    "config.expected_table_array": {
+        "id": "harus berupa daftar tabel, bukan {value}; tulis setiap entri di bawah header {example}",
+        "en": "must be an array of tables, not {value}; write each entry under a {example} header",
+    },
+    "config.expected_string_array": {
+        "id": "harus berupa daftar teks, bukan {value}; tulis misalnya {example}",
+        "en": "must be an array of strings, not {value}; write for example {example}",
+    },
+    "config.empty_string": {
+        "id": "tidak boleh kosong; tulis misalnya {example}",
+        "en": "must not be empty; write for example {example}",
+    },
+    "config.invalid_choice": {
+        "id": "nilai {value} tidak valid; pilih salah satu dari: {choices}",
+        "en": "invalid value {value}; choose one of: {choices}",
+    },
+    "config.out_of_range": {
+        "id": "nilai {value} di luar rentang; gunakan nilai dari {minimum} sampai {maximum}",
+        "en": "value {value} is out of range; use a value from {minimum} to {maximum}",
+    },
+    "config.below_minimum": {
+        "id": "nilai {value} terlalu kecil; gunakan paling sedikit {minimum}",
+        "en": "value {value} is too small; use at least {minimum}",
+    },
+    # Durations and timing
+    "config.duration_number": {
+        "id": (
+            "durasi harus berupa teks dengan satuan, bukan angka {value}; "
+            "tulis misalnya {example} (satuan: ms, s, m, h)"
+        ),
+        "en": (
+            "a duration must be a string with a unit, not the number {value}; "
+            "write for example {example} (units: ms, s, m, h)"
+        ),
+    },
+    "config.invalid_duration": {
+        "id": (
+            "durasi {value} tidak valid; tulis angka lalu satuan ms, s, m atau h "
+            "tanpa spasi, misalnya {example}"
+        ),
+        "en": (
+            "invalid duration {value}; write a number followed by the unit ms, s, m or h "
+            "with no space, for example {example}"
+        ),
+    },
+    "config.timeout_not_below_interval": {
+        "id": (
+            "timeout {timeout} harus lebih pendek dari interval {interval}; "
+            "perpendek timeout atau perpanjang interval"
+        ),
+        "en": (
+            "timeout {timeout} must be shorter than interval {interval}; "
+            "shorten the timeout or lengthen the interval"
+        ),
+    },
+    "config.icmp_burst_too_long": {
+        "id": (
+            "rangkaian ping ({count} paket berjarak {packet_interval}, ditambah timeout "
+            "{timeout}) berlangsung {burst} dan tidak selesai sebelum interval {interval} "
+            "berakhir; kurangi count atau packet_interval, perpendek timeout, "
+            "atau perpanjang interval"
+        ),
+        "en": (
+            "the ping burst ({count} packets {packet_interval} apart, plus the timeout "
+            "{timeout}) lasts {burst} and does not end before the interval {interval}; "
+            "lower count or packet_interval, shorten the timeout, or lengthen the interval"
+        ),
+    },
+    # Daemon settings
+    "config.invalid_listen": {
+        "id": (
+            'alamat {value} tidak valid; tulis "host:port", misalnya "127.0.0.1:9470", '
+            'atau "[alamat IPv6]:port", misalnya "[::1]:9470"'
+        ),
+        "en": (
+            'invalid listen address {value}; write "host:port", for example '
+            '"127.0.0.1:9470", or "[IPv6 address]:port", for example "[::1]:9470"'
+        ),
+    },
+    "config.invalid_listen_port": {
+        "id": "port {port} pada {value} di luar rentang 1 sampai 65535; gunakan misalnya port 9470",
+        "en": "port {port} in {value} is not in the range 1 to 65535; use for example port 9470",
+    },
+    "config.invalid_timezone": {
+        "id": (
+            "zona waktu {value} tidak dikenal; gunakan nama zona IANA, misalnya "
+            '"Asia/Jakarta" (WIB), "Asia/Makassar" (WITA) atau "Asia/Jayapura" (WIT)'
+        ),
+        "en": (
+            "unknown time zone {value}; use an IANA zone name such as "
+            '"Asia/Jakarta" (WIB), "Asia/Makassar" (WITA) or "Asia/Jayapura" (WIT)'
+        ),
+    },
+    # Names and parents
+    "config.invalid_name": {
+        "id": (
+            "nama {value} tidak valid; gunakan huruf, angka, titik, garis bawah atau "
+            "tanda hubung, diawali huruf atau angka, misalnya {example}"
+        ),
+        "en": (
+            "invalid name {value}; use letters, digits, dots, underscores or hyphens, "
+            "starting with a letter or digit, for example {example}"
+        ),
+    },
+    "config.duplicate_name": {
+        "id": "nama {value} sudah dipakai oleh {first} ({first_position}); gunakan nama yang unik",
+        "en": "name {value} is already used by {first} ({first_position}); choose a unique name",
+    },
+    "config.unknown_parent": {
+        "id": "induk {value} tidak ditemukan; gunakan nama salah satu target, misalnya {suggestion}",
+        "en": (
+            "parent {value} not found; use the name of one of the targets, for example {suggestion}"
+        ),
+    },
+    "config.unknown_parent_no_targets": {
+        "id": "induk {value} tidak ditemukan karena tidak ada target lain; hapus kunci parent",
+        "en": "parent {value} not found because there is no other target; remove the parent key",
+    },
+    "config.self_parent": {
+        "id": (
+            "target {value} tidak boleh menjadi induk bagi dirinya sendiri; "
+            "hapus parent atau tulis nama target lain"
+        ),
+        "en": "target {value} cannot be its own parent; remove parent or name another target",
+    },
+    "config.parent_cycle": {
+        "id": (
+            "rantai induk membentuk lingkaran: {cycle}; "
+            "hapus parent dari salah satu target tersebut"
+        ),
+        "en": "the parent chain forms a cycle: {cycle}; remove parent from one of these targets",
+    },
+    "config.no_targets": {
+        "id": (
+            "tidak ada target; tambahkan paling sedikit satu tabel [[targets]] "
+            "dengan name dan address"
+        ),
+        "en": "there are no targets; add at least one [[targets]] table with name and address",
+    },
+    # Addresses
+    "config.invalid_address": {
+        "id": (
+            'alamat {value} tidak valid; tulis alamat IPv4 (misalnya "192.0.2.10"), '
+            'alamat IPv6 (misalnya "2001:db8::10") atau nama host (misalnya "router.opd.example")'
+        ),
+        "en": (
+            'invalid address {value}; write an IPv4 address (for example "192.0.2.10"), '
+            'an IPv6 address (for example "2001:db8::10") or a host name '
+            '(for example "router.opd.example")'
+        ),
+    },
+    "config.invalid_ipv4": {
+        "id": (
+            "alamat IPv4 {value} tidak valid; tulis empat angka 0 sampai 255 yang dipisahkan "
+            'titik, misalnya "192.0.2.10"'
+        ),
+        "en": (
+            "invalid IPv4 address {value}; write four numbers from 0 to 255 separated by "
+            'dots, for example "192.0.2.10"'
+        ),
+    },
+    "config.invalid_ipv6": {
+        "id": 'alamat IPv6 {value} tidak valid; periksa penulisannya, misalnya "2001:db8::10"',
+        "en": 'invalid IPv6 address {value}; check how it is written, for example "2001:db8::10"',
+    },
+    "config.address_with_port": {
+        "id": (
+            "alamat {value} memuat nomor port; tulis alamatnya saja, {host}, "
+            "dan tulis port SNMP di snmp.port"
+        ),
+        "en": (
+            "address {value} contains a port number; write only the address, {host}, "
+            "and put the SNMP port in snmp.port"
+        ),
+    },
+    "config.hostname_too_long": {
+        "id": (
+            "nama host {value} terlalu panjang ({length} karakter, maksimum 253); "
+            "gunakan nama yang lebih pendek atau alamat IP"
+        ),
+        "en": (
+            "host name {value} is too long ({length} characters, maximum 253); "
+            "use a shorter name or an IP address"
+        ),
+    },
+    "config.invalid_hostname_label": {
+        "id": (
+            "bagian {label} pada nama host {value} tidak valid; setiap bagian di antara "
+            "titik berisi 1 sampai 63 huruf, angka atau tanda hubung, dan tidak diawali "
+            "atau diakhiri tanda hubung"
+        ),
+        "en": (
+            "label {label} of host name {value} is invalid; each label between dots has "
+            "1 to 63 letters, digits or hyphens, and does not start or end with a hyphen"
+        ),
+    },
+    "config.family_mismatch": {
+        "id": (
+            "family {family} bertentangan dengan alamat IPv{version} {value}; "
+            'ubah family menjadi "auto" atau "ip{version}"'
+        ),
+        "en": (
+            "family {family} contradicts the IPv{version} address {value}; "
+            'set family to "auto" or "ip{version}"'
+        ),
+    },
+    # Probes and SNMP
+    "config.empty_probes": {
+        "id": 'daftar probe kosong; tulis misalnya probes = ["icmp"]',
+        "en": 'the list of probes is empty; write for example probes = ["icmp"]',
+    },
+    "config.duplicate_probe": {
+        "id": "probe {value} tertulis lebih dari sekali; hapus duplikatnya",
+        "en": "probe {value} is listed more than once; remove the duplicate",
+    },
+    "config.snmp_table_missing": {
+        "id": 'probe "snmp" memerlukan tabel snmp; tambahkan misalnya {example}',
+        "en": 'the "snmp" probe needs an snmp table; add for example {example}',
+    },
+    "config.snmp_probe_missing": {
+        "id": (
+            'tabel snmp diisi tetapi "snmp" tidak tercantum di probes; '
+            'tambahkan "snmp" ke probes atau hapus tabel snmp'
+        ),
+        "en": (
+            'the snmp table is set but probes does not list "snmp"; '
+            'add "snmp" to probes or remove the snmp table'
+        ),
+    },
+    "config.unknown_credential": {
+        "id": (
+            "kredensial {value} tidak ditemukan; gunakan salah satu dari: {known}, "
+            "atau tambahkan tabel [credentials.{name}]"
+        ),
+        "en": (
+            "credential {value} not found; use one of: {known}, or add a [credentials.{name}] table"
+        ),
+    },
+    "config.unknown_credential_none": {
+        "id": (
+            "kredensial {value} tidak ditemukan karena belum ada kredensial; "
+            "tambahkan tabel [credentials.{name}] dengan version dan community_env"
+        ),
+        "en": (
+            "credential {value} not found because no credential is defined; "
+            "add a [credentials.{name}] table with version and community_env"
+        ),
+    },
+    "config.v3_only_key": {
+        "id": (
+            "kunci ini hanya berlaku untuk SNMP versi 3, sedangkan version = {version}; "
+            'hapus kunci ini atau ubah version menjadi "3"'
+        ),
+        "en": (
+            "this key applies only to SNMP version 3, but version = {version}; "
+            'remove the key or set version to "3"'
+        ),
+    },
+    "config.community_v3": {
+        "id": (
+            "community_env tidak berlaku untuk SNMP versi 3; hapus kunci ini dan gunakan "
+            "username, auth_key_env dan priv_key_env"
+        ),
+        "en": (
+            "community_env does not apply to SNMP version 3; remove it and use "
+            "username, auth_key_env and priv_key_env"
+        ),
+    },
+    "config.required_for_level": {
+        "id": "kunci ini wajib untuk security_level {level}; tambahkan misalnya {example}",
+        "en": "this key is required for security_level {level}; add for example {example}",
+    },
+    "config.not_for_level": {
+        "id": (
+            "kunci ini tidak berlaku untuk security_level {level}; hapus kunci ini "
+            "atau ubah security_level menjadi {needed}"
+        ),
+        "en": (
+            "this key does not apply to security_level {level}; remove it "
+            "or set security_level to {needed}"
+        ),
+    },
+    # Secrets from the environment
+    "config.invalid_env_name": {
+        "id": (
+            "harus berisi nama variabel lingkungan (huruf, angka dan garis bawah, tidak "
+            "diawali angka), bukan rahasianya sendiri; simpan rahasia di variabel "
+            "lingkungan dan tulis namanya di sini, misalnya {example}"
+        ),
+        "en": (
+            "must contain the name of an environment variable (letters, digits and "
+            "underscores, not starting with a digit), not the secret itself; put the "
+            "secret in an environment variable and write its name here, for example {example}"
+        ),
+    },
+    "config.missing_env": {
+        "id": (
+            "variabel lingkungan {variable} belum diatur, padahal target {target} "
+            "memerlukannya; tambahkan baris {variable}=... ke EnvironmentFile layanan "
+            "systemd pantau (misalnya /etc/pantau/pantau.env), atau ekspor variabel itu "
+            "sebelum menjalankan pantau"
+        ),
+        "en": (
+            "environment variable {variable} is not set but target {target} needs it; "
+            "add a line {variable}=... to the EnvironmentFile of the pantau systemd "
+            "service (for example /etc/pantau/pantau.env), or export the variable "
+            "before running pantau"
+        ),
+    },
+    "config.missing_env_channel": {
+        "id": (
+            "variabel lingkungan {variable} belum diatur; tambahkan baris {variable}=... "
+            "ke EnvironmentFile layanan systemd pantau (misalnya /etc/pantau/pantau.env), "
+            "atau ekspor variabel itu sebelum menjalankan pantau"
+        ),
+        "en": (
+            "environment variable {variable} is not set; add a line {variable}=... to "
+            "the EnvironmentFile of the pantau systemd service (for example "
+            "/etc/pantau/pantau.env), or export the variable before running pantau"
+        ),
+    },
+    "config.empty_env": {
+        "id": (
+            "variabel lingkungan {variable} kosong; isi nilainya di EnvironmentFile "
+            "layanan systemd pantau atau di shell"
+        ),
+        "en": (
+            "environment variable {variable} is empty; give it a value in the "
+            "EnvironmentFile of the pantau systemd service or in the shell"
+        ),
+    },
+    "config.secret_too_short": {
+        "id": (
+            "nilai variabel lingkungan {variable} lebih pendek dari {minimum} karakter, "
+            "panjang minimum kata sandi SNMPv3; gunakan kata sandi yang lebih panjang "
+            "di perangkat dan di variabel ini"
+        ),
+        "en": (
+            "the value of environment variable {variable} is shorter than {minimum} "
+            "characters, the minimum length of an SNMPv3 passphrase; use a longer "
+            "passphrase on the device and in this variable"
+        ),
+    },
+}

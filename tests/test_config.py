@@ -1,0 +1,1660 @@
+"""Tests of the configuration loader, its two inventories and its messages."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+import tempfile
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from monitor import config
+from monitor.config import (
+    ConfigError,
+    IcmpSettings,
+    Secret,
+    find_config_path,
+    format_duration,
+    is_placeholder_address,
+    is_valid_hostname,
+    load,
+    parse_duration,
+    parse_listen,
+)
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+TARGETS_TOML = REPOSITORY / "config" / "targets.toml"
+DEMO_TOML = REPOSITORY / "config" / "demo.toml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "config"
+
+AGENCY_ROUTERS = {
+    "bappeda-router": "Bappeda",
+    "diskominfo-router": "Diskominfo",
+    "bpkd-router": "BPKD",
+    "dispar-router": "Dinas Pariwisata",
+    "bkpsdm-router": "BKPSDM",
+    "dinkes-router": "Dinas Kesehatan/RSUD",
+    "dispusip-router": "Perpustakaan dan Arsip Daerah",
+    "organisasi-router": "Bagian Organisasi",
+}
+
+
+def write(directory: Path, text: str, name: str = "pantau.toml") -> Path:
+    path = directory / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+# The regency inventory ----------------------------------------------------------------
+
+
+def test_targets_toml_loads_without_environment() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+
+    assert len(inventory.targets) == 37
+    assert all(target.placeholder for target in inventory.targets)
+    assert inventory.channels == ()
+    assert inventory.daemon == config.DaemonSettings(
+        listen_host="127.0.0.1",
+        listen_port=9470,
+        database=Path("/var/lib/pantau/pantau.db"),
+        language="id",
+        timezone="Asia/Jakarta",
+        log_level="INFO",
+    )
+    assert inventory.defaults == config.TargetSettings(
+        interval=30.0,
+        timeout=2.0,
+        down_after=3,
+        up_after=2,
+        family="auto",
+        icmp=IcmpSettings(count=5, packet_interval=0.2, payload_size=56),
+    )
+
+
+def test_targets_toml_uses_documentation_literals_only() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+
+    for target in inventory.targets:
+        ip = ipaddress.ip_address(target.address)  # raises for a host name
+        assert any(ip in network for network in config.DOCUMENTATION_NETWORKS), target.name
+
+
+def test_targets_toml_networks_and_groups() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+    networks: dict[str, int] = {}
+    for target in inventory.targets:
+        networks[target.network] = networks.get(target.network, 0) + 1
+
+    assert networks == {"opd": 28, "eksekutif": 5, "server": 4}
+    assert {target.group for target in inventory.targets} == {
+        *AGENCY_ROUTERS.values(),
+        "Eksekutif",
+        "Server Aplikasi",
+    }
+
+
+def test_targets_toml_core_and_agency_routers() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+
+    core = inventory.target("core-router")
+    assert core.parent is None
+    assert core.group == "Diskominfo"
+    assert core.network == "opd"
+    assert core.probes == ("icmp", "snmp")
+    assert core.snmp == config.SnmpSettings("opd-v2", 161, ("system", "interfaces"))
+
+    for name, group in AGENCY_ROUTERS.items():
+        router = inventory.target(name)
+        assert router.parent == "core-router", name
+        assert router.group == group, name
+        assert router.probes == ("icmp", "snmp"), name
+        assert router.snmp is not None, name
+        assert router.snmp.credential == "opd-v2", name
+
+
+def test_targets_toml_agency_hosts_hang_off_routers() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+    hosts_per_router: dict[str, int] = {}
+    for target in inventory.targets:
+        if target.parent in AGENCY_ROUTERS:
+            hosts_per_router[target.parent] = hosts_per_router.get(target.parent, 0) + 1
+            assert target.group == AGENCY_ROUTERS[target.parent], target.name
+            assert target.probes == ("icmp",), target.name
+
+    assert set(hosts_per_router) == set(AGENCY_ROUTERS)
+    assert all(2 <= count <= 3 for count in hosts_per_router.values()), hosts_per_router
+
+
+def test_targets_toml_executive_network() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+    executive = [target for target in inventory.targets if target.network == "eksekutif"]
+
+    uplink = inventory.target("eksekutif-router")
+    assert uplink.parent is None
+    assert uplink.snmp is not None
+    assert uplink.snmp.credential == "eksekutif-v3"
+    assert {target.group for target in executive} == {"Eksekutif"}
+    assert sorted(target.name for target in executive if target.parent == "eksekutif-router") == [
+        "bupati-ap",
+        "bupati-pc",
+        "wabup-ap",
+        "wabup-pc",
+    ]
+
+
+def test_targets_toml_application_servers() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+    servers = {target.name: target for target in inventory.targets if target.network == "server"}
+
+    assert set(servers) == {"simpeg", "pariwisata", "pariwisata-v6", "db-server"}
+    assert {target.group for target in servers.values()} == {"Server Aplikasi"}
+    assert {target.parent for target in servers.values()} == {"core-router"}
+    assert servers["pariwisata-v6"].settings.family == "ip6"
+    assert servers["db-server"].settings.timeout == 3.0
+    assert servers["db-server"].settings.interval == 30.0
+
+
+def test_targets_toml_credentials() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+
+    opd = inventory.credentials["opd-v2"]
+    assert opd.version == "2c"
+    assert opd.community is not None
+    assert opd.community.env == "PANTAU_SNMP_COMMUNITY"
+    assert not opd.community.is_set
+    assert opd.security_level is None
+
+    executive = inventory.credentials["eksekutif-v3"]
+    assert executive.version == "3"
+    assert executive.username == "pantau"
+    assert executive.security_level == "authPriv"
+    assert executive.auth_protocol == "SHA256"
+    assert executive.priv_protocol == "AES"
+    assert executive.community is None
+
+
+def test_targets_toml_reads_secret_when_set() -> None:
+    inventory = load(TARGETS_TOML, environ={"PANTAU_SNMP_COMMUNITY": "rahasia-opd"})
+    community = inventory.credentials["opd-v2"].community
+
+    assert community is not None
+    assert community.reveal() == "rahasia-opd"
+
+
+# The demo inventory -------------------------------------------------------------------
+
+
+def test_demo_toml_loads_loopback_only() -> None:
+    inventory = load(DEMO_TOML, environ={})
+
+    assert [(target.name, target.address) for target in inventory.targets] == [
+        ("router-demo", "localhost"),
+        ("opd-bappeda", "127.0.0.1"),
+        ("opd-bpkd", "127.0.0.2"),
+        ("opd-dispar", "127.0.0.3"),
+        ("server-demo-v6", "::1"),
+    ]
+    for target in inventory.targets:
+        assert not target.placeholder, target.name
+        if target.address != "localhost":
+            assert ipaddress.ip_address(target.address).is_loopback, target.name
+
+
+def test_demo_toml_settings() -> None:
+    inventory = load(DEMO_TOML, environ={})
+
+    assert inventory.daemon.listen_host == "127.0.0.1"
+    assert inventory.daemon.listen_port == 9470
+    assert inventory.daemon.database == DEMO_TOML.parent / "pantau-demo.db"
+    assert inventory.defaults.interval == 10.0
+    assert inventory.defaults.timeout == 1.0
+    assert inventory.defaults.icmp == IcmpSettings(count=5, packet_interval=0.1, payload_size=56)
+    assert [target.parent for target in inventory.targets] == [
+        None,
+        "router-demo",
+        "router-demo",
+        "router-demo",
+        None,
+    ]
+    assert inventory.credentials == {}
+    assert inventory.channels == ()
+
+
+def test_inventory_target_lookup() -> None:
+    inventory = load(DEMO_TOML, environ={})
+
+    assert inventory.target("opd-bpkd").address == "127.0.0.2"
+    with pytest.raises(KeyError):
+        inventory.target("opd-tidak-ada")
+
+
+# One fixture per invalid case, with the exact message in both languages -------------
+
+
+class Case(NamedTuple):
+    fixture: str
+    id: list[str]
+    en: list[str]
+    environ: dict[str, str] | None = None
+
+
+CASES = [
+    Case(
+        "address_with_port",
+        id=[
+            (
+                'address_with_port.toml:3: targets[0].address: alamat "192.0.2.1:161" memuat '
+                'nomor port; tulis alamatnya saja, "192.0.2.1", dan tulis port SNMP di '
+                "snmp.port"
+            ),
+        ],
+        en=[
+            (
+                'address_with_port.toml:3: targets[0].address: address "192.0.2.1:161" contains '
+                'a port number; write only the address, "192.0.2.1", and put the SNMP port in '
+                "snmp.port"
+            ),
+        ],
+    ),
+    Case(
+        "community_v3",
+        id=[
+            (
+                "community_v3.toml:5: credentials.eksekutif-v3.community_env: community_env "
+                "tidak berlaku untuk SNMP versi 3; hapus kunci ini dan gunakan username, "
+                "auth_key_env dan priv_key_env"
+            ),
+        ],
+        en=[
+            (
+                "community_v3.toml:5: credentials.eksekutif-v3.community_env: community_env "
+                "does not apply to SNMP version 3; remove it and use username, auth_key_env and "
+                "priv_key_env"
+            ),
+        ],
+    ),
+    Case(
+        "duplicate_name",
+        id=[
+            (
+                'duplicate_name.toml:10: targets[2].name: nama "core-router" sudah dipakai oleh '
+                "targets[0] (duplicate_name.toml:2); gunakan nama yang unik"
+            ),
+        ],
+        en=[
+            (
+                'duplicate_name.toml:10: targets[2].name: name "core-router" is already used by '
+                "targets[0] (duplicate_name.toml:2); choose a unique name"
+            ),
+        ],
+    ),
+    Case(
+        "duplicate_probe",
+        id=[
+            (
+                'duplicate_probe.toml:4: targets[0].probes[1]: probe "icmp" tertulis lebih dari '
+                "sekali; hapus duplikatnya"
+            ),
+        ],
+        en=[
+            (
+                'duplicate_probe.toml:4: targets[0].probes[1]: probe "icmp" is listed more than '
+                "once; remove the duplicate"
+            ),
+        ],
+    ),
+    Case(
+        "duration_below_minimum",
+        id=[
+            (
+                'duration_below_minimum.toml:4: targets[0].icmp.packet_interval: nilai "0.5ms" '
+                "terlalu kecil; gunakan paling sedikit 1ms"
+            ),
+        ],
+        en=[
+            (
+                'duration_below_minimum.toml:4: targets[0].icmp.packet_interval: value "0.5ms" '
+                "is too small; use at least 1ms"
+            ),
+        ],
+    ),
+    Case(
+        "duration_invalid",
+        id=[
+            (
+                'duration_invalid.toml:2: defaults.timeout: durasi "2 s" tidak valid; tulis '
+                'angka lalu satuan ms, s, m atau h tanpa spasi, misalnya timeout = "2s"'
+            ),
+        ],
+        en=[
+            (
+                'duration_invalid.toml:2: defaults.timeout: invalid duration "2 s"; write a '
+                "number followed by the unit ms, s, m or h with no space, for example timeout = "
+                '"2s"'
+            ),
+        ],
+    ),
+    Case(
+        "duration_number",
+        id=[
+            (
+                "duration_number.toml:2: defaults.interval: durasi harus berupa teks dengan "
+                'satuan, bukan angka 30; tulis misalnya interval = "30s" (satuan: ms, s, m, h)'
+            ),
+        ],
+        en=[
+            (
+                "duration_number.toml:2: defaults.interval: a duration must be a string with a "
+                'unit, not the number 30; write for example interval = "30s" (units: ms, s, m, '
+                "h)"
+            ),
+        ],
+    ),
+    Case(
+        "duration_out_of_range",
+        id=[
+            (
+                'duration_out_of_range.toml:4: targets[0].interval: nilai "500ms" di luar '
+                "rentang; gunakan nilai dari 1s sampai 24h"
+            ),
+        ],
+        en=[
+            (
+                'duration_out_of_range.toml:4: targets[0].interval: value "500ms" is out of '
+                "range; use a value from 1s to 24h"
+            ),
+        ],
+    ),
+    Case(
+        "empty_env",
+        environ={"PANTAU_TELEGRAM_URL": ""},
+        id=[
+            (
+                "empty_env.toml:7: channels[0].url_env: variabel lingkungan PANTAU_TELEGRAM_URL "
+                "kosong; isi nilainya di EnvironmentFile layanan systemd pantau atau di shell"
+            ),
+        ],
+        en=[
+            (
+                "empty_env.toml:7: channels[0].url_env: environment variable "
+                "PANTAU_TELEGRAM_URL is empty; give it a value in the EnvironmentFile of the "
+                "pantau systemd service or in the shell"
+            ),
+        ],
+    ),
+    Case(
+        "empty_probes",
+        id=[
+            (
+                "empty_probes.toml:4: targets[0].probes: daftar probe kosong; tulis misalnya "
+                'probes = ["icmp"]'
+            ),
+        ],
+        en=[
+            (
+                "empty_probes.toml:4: targets[0].probes: the list of probes is empty; write for "
+                'example probes = ["icmp"]'
+            ),
+        ],
+    ),
+    Case(
+        "empty_string",
+        id=[
+            (
+                "empty_string.toml:4: targets[0].group: tidak boleh kosong; tulis misalnya "
+                'group = "Bappeda"'
+            ),
+        ],
+        en=[
+            (
+                "empty_string.toml:4: targets[0].group: must not be empty; write for example "
+                'group = "Bappeda"'
+            ),
+        ],
+    ),
+    Case(
+        "expected_integer",
+        id=[
+            (
+                "expected_integer.toml:2: defaults.down_after: harus berupa bilangan bulat "
+                'tanpa tanda kutip, bukan "3"; tulis misalnya down_after = 3'
+            ),
+        ],
+        en=[
+            (
+                "expected_integer.toml:2: defaults.down_after: must be an integer without "
+                'quotes, not "3"; write for example down_after = 3'
+            ),
+        ],
+    ),
+    Case(
+        "expected_string",
+        id=[
+            (
+                "expected_string.toml:2: targets[0].name: harus berupa teks dalam tanda kutip, "
+                'bukan 42; tulis misalnya name = "bappeda-router"'
+            ),
+        ],
+        en=[
+            (
+                "expected_string.toml:2: targets[0].name: must be a string in quotes, not 42; "
+                'write for example name = "bappeda-router"'
+            ),
+        ],
+    ),
+    Case(
+        "expected_string_array",
+        id=[
+            (
+                "expected_string_array.toml:4: targets[0].probes: harus berupa daftar teks, "
+                'bukan "icmp"; tulis misalnya probes = ["icmp", "snmp"]'
+            ),
+        ],
+        en=[
+            (
+                "expected_string_array.toml:4: targets[0].probes: must be an array of strings, "
+                'not "icmp"; write for example probes = ["icmp", "snmp"]'
+            ),
+        ],
+    ),
+    Case(
+        "expected_table",
+        id=[
+            (
+                "expected_table.toml:2: defaults.icmp: harus berupa tabel, bukan 5; tulis "
+                'misalnya icmp = { count = 5, packet_interval = "200ms" }'
+            ),
+        ],
+        en=[
+            (
+                "expected_table.toml:2: defaults.icmp: must be a table, not 5; write for "
+                'example icmp = { count = 5, packet_interval = "200ms" }'
+            ),
+        ],
+    ),
+    Case(
+        "expected_table_array",
+        id=[
+            (
+                "expected_table_array.toml:1: targets: harus berupa daftar tabel, bukan { name "
+                "= …, address = … }; tulis setiap entri di bawah header [[targets]]"
+            ),
+        ],
+        en=[
+            (
+                "expected_table_array.toml:1: targets: must be an array of tables, not { name = "
+                "…, address = … }; write each entry under a [[targets]] header"
+            ),
+        ],
+    ),
+    Case(
+        "family_mismatch",
+        id=[
+            (
+                'family_mismatch.toml:4: targets[0].family: family "ip6" bertentangan dengan '
+                'alamat IPv4 "192.0.2.1"; ubah family menjadi "auto" atau "ip4"'
+            ),
+        ],
+        en=[
+            (
+                'family_mismatch.toml:4: targets[0].family: family "ip6" contradicts the IPv4 '
+                'address "192.0.2.1"; set family to "auto" or "ip4"'
+            ),
+        ],
+    ),
+    Case(
+        "hostname_too_long",
+        id=[
+            (
+                "hostname_too_long.toml:3: targets[0].address: nama host "
+                '"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa… terlalu panjang '
+                "(255 karakter, maksimum 253); gunakan nama yang lebih pendek atau alamat IP"
+            ),
+        ],
+        en=[
+            (
+                "hostname_too_long.toml:3: targets[0].address: host name "
+                '"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa… is too long (255 '
+                "characters, maximum 253); use a shorter name or an IP address"
+            ),
+        ],
+    ),
+    Case(
+        "icmp_burst_too_long",
+        id=[
+            (
+                "icmp_burst_too_long.toml:9: targets[0].icmp: rangkaian ping (10 paket berjarak "
+                "200ms, ditambah timeout 2s) berlangsung 3.8s dan tidak selesai sebelum "
+                "interval 3s berakhir; kurangi count atau packet_interval, perpendek timeout, "
+                "atau perpanjang interval"
+            ),
+        ],
+        en=[
+            (
+                "icmp_burst_too_long.toml:9: targets[0].icmp: the ping burst (10 packets 200ms "
+                "apart, plus the timeout 2s) lasts 3.8s and does not end before the interval "
+                "3s; lower count or packet_interval, shorten the timeout, or lengthen the "
+                "interval"
+            ),
+        ],
+    ),
+    Case(
+        "invalid_address",
+        id=[
+            (
+                'invalid_address.toml:3: targets[0].address: alamat "router_1.opd.example" '
+                'tidak valid; tulis alamat IPv4 (misalnya "192.0.2.10"), alamat IPv6 (misalnya '
+                '"2001:db8::10") atau nama host (misalnya "router.opd.example")'
+            ),
+        ],
+        en=[
+            (
+                "invalid_address.toml:3: targets[0].address: invalid address "
+                '"router_1.opd.example"; write an IPv4 address (for example "192.0.2.10"), an '
+                'IPv6 address (for example "2001:db8::10") or a host name (for example '
+                '"router.opd.example")'
+            ),
+        ],
+    ),
+    Case(
+        "invalid_choice",
+        id=[
+            (
+                'invalid_choice.toml:2: daemon.language: nilai "fr" tidak valid; pilih salah '
+                'satu dari: "id", "en"'
+            ),
+        ],
+        en=[
+            (
+                'invalid_choice.toml:2: daemon.language: invalid value "fr"; choose one of: '
+                '"id", "en"'
+            ),
+        ],
+    ),
+    Case(
+        "invalid_env_name",
+        id=[
+            (
+                "invalid_env_name.toml:7: channels[0].url_env: harus berisi nama variabel "
+                "lingkungan (huruf, angka dan garis bawah, tidak diawali angka), bukan "
+                "rahasianya sendiri; simpan rahasia di variabel lingkungan dan tulis namanya di "
+                'sini, misalnya url_env = "PANTAU_TELEGRAM_URL"'
+            ),
+        ],
+        en=[
+            (
+                "invalid_env_name.toml:7: channels[0].url_env: must contain the name of an "
+                "environment variable (letters, digits and underscores, not starting with a "
+                "digit), not the secret itself; put the secret in an environment variable and "
+                'write its name here, for example url_env = "PANTAU_TELEGRAM_URL"'
+            ),
+        ],
+    ),
+    Case(
+        "invalid_hostname_label",
+        id=[
+            (
+                'invalid_hostname_label.toml:3: targets[0].address: bagian "-router" pada nama '
+                'host "-router.opd.example" tidak valid; setiap bagian di antara titik berisi 1 '
+                "sampai 63 huruf, angka atau tanda hubung, dan tidak diawali atau diakhiri "
+                "tanda hubung"
+            ),
+        ],
+        en=[
+            (
+                'invalid_hostname_label.toml:3: targets[0].address: label "-router" of host '
+                'name "-router.opd.example" is invalid; each label between dots has 1 to 63 '
+                "letters, digits or hyphens, and does not start or end with a hyphen"
+            ),
+        ],
+    ),
+    Case(
+        "invalid_ipv4",
+        id=[
+            (
+                'invalid_ipv4.toml:3: targets[0].address: alamat IPv4 "192.0.2.300" tidak '
+                "valid; tulis empat angka 0 sampai 255 yang dipisahkan titik, misalnya "
+                '"192.0.2.10"'
+            ),
+        ],
+        en=[
+            (
+                'invalid_ipv4.toml:3: targets[0].address: invalid IPv4 address "192.0.2.300"; '
+                'write four numbers from 0 to 255 separated by dots, for example "192.0.2.10"'
+            ),
+        ],
+    ),
+    Case(
+        "invalid_ipv6",
+        id=[
+            (
+                'invalid_ipv6.toml:3: targets[0].address: alamat IPv6 "2001:db8::g1" tidak '
+                'valid; periksa penulisannya, misalnya "2001:db8::10"'
+            ),
+        ],
+        en=[
+            (
+                'invalid_ipv6.toml:3: targets[0].address: invalid IPv6 address "2001:db8::g1"; '
+                'check how it is written, for example "2001:db8::10"'
+            ),
+        ],
+    ),
+    Case(
+        "invalid_listen",
+        id=[
+            (
+                'invalid_listen.toml:2: daemon.listen: alamat "::1:9470" tidak valid; tulis '
+                '"host:port", misalnya "127.0.0.1:9470", atau "[alamat IPv6]:port", misalnya '
+                '"[::1]:9470"'
+            ),
+        ],
+        en=[
+            (
+                'invalid_listen.toml:2: daemon.listen: invalid listen address "::1:9470"; write '
+                '"host:port", for example "127.0.0.1:9470", or "[IPv6 address]:port", for '
+                'example "[::1]:9470"'
+            ),
+        ],
+    ),
+    Case(
+        "invalid_listen_port",
+        id=[
+            (
+                'invalid_listen_port.toml:2: daemon.listen: port 99999 pada "127.0.0.1:99999" '
+                "di luar rentang 1 sampai 65535; gunakan misalnya port 9470"
+            ),
+        ],
+        en=[
+            (
+                'invalid_listen_port.toml:2: daemon.listen: port 99999 in "127.0.0.1:99999" is '
+                "not in the range 1 to 65535; use for example port 9470"
+            ),
+        ],
+    ),
+    Case(
+        "invalid_name",
+        id=[
+            (
+                'invalid_name.toml:2: targets[0].name: nama "core router" tidak valid; gunakan '
+                "huruf, angka, titik, garis bawah atau tanda hubung, diawali huruf atau angka, "
+                'misalnya "bappeda-router"'
+            ),
+        ],
+        en=[
+            (
+                'invalid_name.toml:2: targets[0].name: invalid name "core router"; use letters, '
+                "digits, dots, underscores or hyphens, starting with a letter or digit, for "
+                'example "bappeda-router"'
+            ),
+        ],
+    ),
+    Case(
+        "invalid_timezone",
+        id=[
+            (
+                'invalid_timezone.toml:2: daemon.timezone: zona waktu "Asia/Jakrta" tidak '
+                'dikenal; gunakan nama zona IANA, misalnya "Asia/Jakarta" (WIB), '
+                '"Asia/Makassar" (WITA) atau "Asia/Jayapura" (WIT)'
+            ),
+        ],
+        en=[
+            (
+                'invalid_timezone.toml:2: daemon.timezone: unknown time zone "Asia/Jakrta"; use '
+                'an IANA zone name such as "Asia/Jakarta" (WIB), "Asia/Makassar" (WITA) or '
+                '"Asia/Jayapura" (WIT)'
+            ),
+        ],
+    ),
+    Case(
+        "many_problems",
+        id=[
+            (
+                'many_problems.toml:4: daemon.language: nilai "jv" tidak valid; pilih salah '
+                'satu dari: "id", "en"'
+            ),
+            (
+                "many_problems.toml:7: defaults.interval: durasi harus berupa teks dengan "
+                'satuan, bukan angka 30; tulis misalnya interval = "30s" (satuan: ms, s, m, h)'
+            ),
+            (
+                'many_problems.toml:11: credentials.opd-v2.version: nilai "2" tidak valid; '
+                'pilih salah satu dari: "1", "2c", "3"'
+            ),
+            (
+                'many_problems.toml:22: targets[1].address: alamat IPv4 "198.51.100.256" tidak '
+                "valid; tulis empat angka 0 sampai 255 yang dipisahkan titik, misalnya "
+                '"192.0.2.10"'
+            ),
+            (
+                'many_problems.toml:23: targets[1].parent: induk "core-ruter" tidak ditemukan; '
+                'gunakan nama salah satu target, misalnya "core-router"'
+            ),
+            (
+                'many_problems.toml:26: targets[2].name: nama "core-router" sudah dipakai oleh '
+                "targets[0] (many_problems.toml:15); gunakan nama yang unik"
+            ),
+            (
+                'many_problems.toml:28: targets[2].family: family "ip6" bertentangan dengan '
+                'alamat IPv4 "192.0.2.2"; ubah family menjadi "auto" atau "ip4"'
+            ),
+        ],
+        en=[
+            (
+                'many_problems.toml:4: daemon.language: invalid value "jv"; choose one of: '
+                '"id", "en"'
+            ),
+            (
+                "many_problems.toml:7: defaults.interval: a duration must be a string with a "
+                'unit, not the number 30; write for example interval = "30s" (units: ms, s, m, '
+                "h)"
+            ),
+            (
+                'many_problems.toml:11: credentials.opd-v2.version: invalid value "2"; choose '
+                'one of: "1", "2c", "3"'
+            ),
+            (
+                "many_problems.toml:22: targets[1].address: invalid IPv4 address "
+                '"198.51.100.256"; write four numbers from 0 to 255 separated by dots, for '
+                'example "192.0.2.10"'
+            ),
+            (
+                'many_problems.toml:23: targets[1].parent: parent "core-ruter" not found; use '
+                'the name of one of the targets, for example "core-router"'
+            ),
+            (
+                'many_problems.toml:26: targets[2].name: name "core-router" is already used by '
+                "targets[0] (many_problems.toml:15); choose a unique name"
+            ),
+            (
+                'many_problems.toml:28: targets[2].family: family "ip6" contradicts the IPv4 '
+                'address "192.0.2.2"; set family to "auto" or "ip4"'
+            ),
+        ],
+    ),
+    Case(
+        "missing_address",
+        id=[
+            (
+                "missing_address.toml:1: targets[0].address: kunci wajib ini tidak ada; "
+                'tambahkan, misalnya address = "198.51.100.10"'
+            ),
+        ],
+        en=[
+            (
+                "missing_address.toml:1: targets[0].address: this required key is missing; add "
+                'it, for example address = "198.51.100.10"'
+            ),
+        ],
+    ),
+    Case(
+        "missing_env",
+        id=[
+            (
+                "missing_env.toml:3: credentials.opd-v2.community_env: variabel lingkungan "
+                'PANTAU_SNMP_COMMUNITY belum diatur, padahal target "lab-router" memerlukannya; '
+                "tambahkan baris PANTAU_SNMP_COMMUNITY=... ke EnvironmentFile layanan systemd "
+                "pantau (misalnya /etc/pantau/pantau.env), atau ekspor variabel itu sebelum "
+                "menjalankan pantau"
+            ),
+        ],
+        en=[
+            (
+                "missing_env.toml:3: credentials.opd-v2.community_env: environment variable "
+                'PANTAU_SNMP_COMMUNITY is not set but target "lab-router" needs it; add a line '
+                "PANTAU_SNMP_COMMUNITY=... to the EnvironmentFile of the pantau systemd service "
+                "(for example /etc/pantau/pantau.env), or export the variable before running "
+                "pantau"
+            ),
+        ],
+    ),
+    Case(
+        "missing_env_channel",
+        id=[
+            (
+                "missing_env_channel.toml:7: channels[0].url_env: variabel lingkungan "
+                "PANTAU_TELEGRAM_URL belum diatur; tambahkan baris PANTAU_TELEGRAM_URL=... ke "
+                "EnvironmentFile layanan systemd pantau (misalnya /etc/pantau/pantau.env), atau "
+                "ekspor variabel itu sebelum menjalankan pantau"
+            ),
+        ],
+        en=[
+            (
+                "missing_env_channel.toml:7: channels[0].url_env: environment variable "
+                "PANTAU_TELEGRAM_URL is not set; add a line PANTAU_TELEGRAM_URL=... to the "
+                "EnvironmentFile of the pantau systemd service (for example "
+                "/etc/pantau/pantau.env), or export the variable before running pantau"
+            ),
+        ],
+    ),
+    Case(
+        "no_targets",
+        id=[
+            (
+                "no_targets.toml: targets: tidak ada target; tambahkan paling sedikit satu "
+                "tabel [[targets]] dengan name dan address"
+            ),
+        ],
+        en=[
+            (
+                "no_targets.toml: targets: there are no targets; add at least one [[targets]] "
+                "table with name and address"
+            ),
+        ],
+    ),
+    Case(
+        "not_for_level",
+        id=[
+            (
+                "not_for_level.toml:7: credentials.eksekutif-v3.priv_protocol: kunci ini tidak "
+                'berlaku untuk security_level "authNoPriv"; hapus kunci ini atau ubah '
+                'security_level menjadi "authPriv"'
+            ),
+        ],
+        en=[
+            (
+                "not_for_level.toml:7: credentials.eksekutif-v3.priv_protocol: this key does "
+                'not apply to security_level "authNoPriv"; remove it or set security_level to '
+                '"authPriv"'
+            ),
+        ],
+    ),
+    Case(
+        "not_utf8",
+        id=[
+            (
+                "not_utf8.toml:4: berkas bukan teks UTF-8 (byte tidak valid pada posisi 82); "
+                "simpan ulang berkas dengan pengodean UTF-8"
+            ),
+        ],
+        en=[
+            (
+                "not_utf8.toml:4: the file is not UTF-8 text (invalid byte at offset 82); save "
+                "it again with UTF-8 encoding"
+            ),
+        ],
+    ),
+    Case(
+        "out_of_range",
+        id=[
+            (
+                "out_of_range.toml:2: defaults.icmp.count: nilai 0 di luar rentang; gunakan "
+                "nilai dari 1 sampai 100"
+            ),
+        ],
+        en=[
+            (
+                "out_of_range.toml:2: defaults.icmp.count: value 0 is out of range; use a value "
+                "from 1 to 100"
+            ),
+        ],
+    ),
+    Case(
+        "parent_cycle",
+        id=[
+            (
+                "parent_cycle.toml:8: targets[1].parent: rantai induk membentuk lingkaran: "
+                "bappeda-router -> bappeda-switch -> bappeda-ap -> bappeda-router; hapus parent "
+                "dari salah satu target tersebut"
+            ),
+        ],
+        en=[
+            (
+                "parent_cycle.toml:8: targets[1].parent: the parent chain forms a cycle: "
+                "bappeda-router -> bappeda-switch -> bappeda-ap -> bappeda-router; remove "
+                "parent from one of these targets"
+            ),
+        ],
+    ),
+    Case(
+        "required_for_level",
+        id=[
+            (
+                "required_for_level.toml:1: credentials.eksekutif-v3.priv_protocol: kunci ini "
+                'wajib untuk security_level "authPriv"; tambahkan misalnya priv_protocol = '
+                '"AES"'
+            ),
+            (
+                "required_for_level.toml:1: credentials.eksekutif-v3.priv_key_env: kunci ini "
+                'wajib untuk security_level "authPriv"; tambahkan misalnya priv_key_env = '
+                '"PANTAU_SNMP_PRIV_KEY"'
+            ),
+        ],
+        en=[
+            (
+                "required_for_level.toml:1: credentials.eksekutif-v3.priv_protocol: this key is "
+                'required for security_level "authPriv"; add for example priv_protocol = "AES"'
+            ),
+            (
+                "required_for_level.toml:1: credentials.eksekutif-v3.priv_key_env: this key is "
+                'required for security_level "authPriv"; add for example priv_key_env = '
+                '"PANTAU_SNMP_PRIV_KEY"'
+            ),
+        ],
+    ),
+    Case(
+        "secret_in_file",
+        id=[
+            (
+                "secret_in_file.toml:4: credentials.opd-v2.community: rahasia tidak boleh "
+                "ditulis di berkas konfigurasi; simpan nilainya di variabel lingkungan dan "
+                'tulis nama variabel itu di kunci "community_env", misalnya community_env = '
+                '"PANTAU_SNMP_COMMUNITY"'
+            ),
+        ],
+        en=[
+            (
+                "secret_in_file.toml:4: credentials.opd-v2.community: secrets must not be "
+                "written in the configuration file; put the value in an environment variable "
+                'and write its name in the key "community_env", for example community_env = '
+                '"PANTAU_SNMP_COMMUNITY"'
+            ),
+        ],
+    ),
+    Case(
+        "secret_too_short",
+        environ={"PANTAU_EKSEKUTIF_AUTH_KEY": "short"},
+        id=[
+            (
+                "secret_too_short.toml:6: credentials.eksekutif-v3.auth_key_env: nilai variabel "
+                "lingkungan PANTAU_EKSEKUTIF_AUTH_KEY lebih pendek dari 8 karakter, panjang "
+                "minimum kata sandi SNMPv3; gunakan kata sandi yang lebih panjang di perangkat "
+                "dan di variabel ini"
+            ),
+        ],
+        en=[
+            (
+                "secret_too_short.toml:6: credentials.eksekutif-v3.auth_key_env: the value of "
+                "environment variable PANTAU_EKSEKUTIF_AUTH_KEY is shorter than 8 characters, "
+                "the minimum length of an SNMPv3 passphrase; use a longer passphrase on the "
+                "device and in this variable"
+            ),
+        ],
+    ),
+    Case(
+        "self_parent",
+        id=[
+            (
+                'self_parent.toml:4: targets[0].parent: target "core-router" tidak boleh '
+                "menjadi induk bagi dirinya sendiri; hapus parent atau tulis nama target lain"
+            ),
+        ],
+        en=[
+            (
+                'self_parent.toml:4: targets[0].parent: target "core-router" cannot be its own '
+                "parent; remove parent or name another target"
+            ),
+        ],
+    ),
+    Case(
+        "snmp_probe_missing",
+        id=[
+            (
+                'snmp_probe_missing.toml:8: targets[0].snmp: tabel snmp diisi tetapi "snmp" '
+                'tidak tercantum di probes; tambahkan "snmp" ke probes atau hapus tabel snmp'
+            ),
+        ],
+        en=[
+            (
+                "snmp_probe_missing.toml:8: targets[0].snmp: the snmp table is set but probes "
+                'does not list "snmp"; add "snmp" to probes or remove the snmp table'
+            ),
+        ],
+    ),
+    Case(
+        "snmp_table_missing",
+        id=[
+            (
+                'snmp_table_missing.toml:8: targets[0].probes: probe "snmp" memerlukan tabel '
+                'snmp; tambahkan misalnya snmp = { credential = "opd-v2" }'
+            ),
+        ],
+        en=[
+            (
+                'snmp_table_missing.toml:8: targets[0].probes: the "snmp" probe needs an snmp '
+                'table; add for example snmp = { credential = "opd-v2" }'
+            ),
+        ],
+    ),
+    Case(
+        "subtables",
+        id=[
+            (
+                "subtables.toml:4: defaults.icmp.payload_size: nilai 2000 di luar rentang; "
+                "gunakan nilai dari 0 sampai 1472"
+            ),
+            (
+                'subtables.toml:12: targets[0].snmp.credential: kredensial "opd-v2" tidak '
+                "ditemukan karena belum ada kredensial; tambahkan tabel [credentials.opd-v2] "
+                "dengan version dan community_env"
+            ),
+            (
+                "subtables.toml:13: targets[0].snmp.port: nilai 0 di luar rentang; gunakan "
+                "nilai dari 1 sampai 65535"
+            ),
+            (
+                "subtables.toml:21: targets[1].icmp.packet_intervall: kunci tidak dikenal; "
+                'mungkin maksudnya "packet_interval"?'
+            ),
+        ],
+        en=[
+            (
+                "subtables.toml:4: defaults.icmp.payload_size: value 2000 is out of range; use "
+                "a value from 0 to 1472"
+            ),
+            (
+                'subtables.toml:12: targets[0].snmp.credential: credential "opd-v2" not found '
+                "because no credential is defined; add a [credentials.opd-v2] table with "
+                "version and community_env"
+            ),
+            (
+                "subtables.toml:13: targets[0].snmp.port: value 0 is out of range; use a value "
+                "from 1 to 65535"
+            ),
+            (
+                "subtables.toml:21: targets[1].icmp.packet_intervall: unknown key; did you mean "
+                '"packet_interval"?'
+            ),
+        ],
+    ),
+    Case(
+        "syntax_error",
+        id=[
+            (
+                "syntax_error.toml:3: sintaks TOML tidak valid: Illegal character '\\n' (at "
+                "line 3, column 21); perbaiki sintaks di posisi itu, misalnya tanda kutip atau "
+                "kurung yang belum ditutup, atau kunci yang tertulis dua kali"
+            ),
+        ],
+        en=[
+            (
+                "syntax_error.toml:3: invalid TOML syntax: Illegal character '\\n' (at line 3, "
+                "column 21); correct the syntax at that position, for example an unclosed quote "
+                "or bracket, or a key written twice"
+            ),
+        ],
+    ),
+    Case(
+        "timeout_not_below_interval",
+        id=[
+            (
+                "timeout_not_below_interval.toml:3: defaults.timeout: timeout 5s harus lebih "
+                "pendek dari interval 5s; perpendek timeout atau perpanjang interval"
+            ),
+        ],
+        en=[
+            (
+                "timeout_not_below_interval.toml:3: defaults.timeout: timeout 5s must be "
+                "shorter than interval 5s; shorten the timeout or lengthen the interval"
+            ),
+        ],
+    ),
+    Case(
+        "unknown_credential",
+        id=[
+            (
+                'unknown_credential.toml:9: targets[0].snmp.credential: kredensial "opd-v3" '
+                'tidak ditemukan; gunakan salah satu dari: "opd-v2", atau tambahkan tabel '
+                "[credentials.opd-v3]"
+            ),
+        ],
+        en=[
+            (
+                'unknown_credential.toml:9: targets[0].snmp.credential: credential "opd-v3" not '
+                'found; use one of: "opd-v2", or add a [credentials.opd-v3] table'
+            ),
+        ],
+    ),
+    Case(
+        "unknown_credential_none",
+        id=[
+            (
+                "unknown_credential_none.toml:5: targets[0].snmp.credential: kredensial "
+                '"opd-v2" tidak ditemukan karena belum ada kredensial; tambahkan tabel '
+                "[credentials.opd-v2] dengan version dan community_env"
+            ),
+        ],
+        en=[
+            (
+                "unknown_credential_none.toml:5: targets[0].snmp.credential: credential "
+                '"opd-v2" not found because no credential is defined; add a '
+                "[credentials.opd-v2] table with version and community_env"
+            ),
+        ],
+    ),
+    Case(
+        "unknown_key",
+        id=[
+            (
+                "unknown_key.toml:3: daemon.colour: kunci tidak dikenal; hapus kunci ini atau "
+                "gunakan salah satu dari: listen, database, language, timezone, log_level"
+            ),
+        ],
+        en=[
+            (
+                "unknown_key.toml:3: daemon.colour: unknown key; remove it or use one of: "
+                "listen, database, language, timezone, log_level"
+            ),
+        ],
+    ),
+    Case(
+        "unknown_key_suggestion",
+        id=[
+            (
+                "unknown_key_suggestion.toml:3: targets[0].adress: kunci tidak dikenal; mungkin "
+                'maksudnya "address"?'
+            ),
+        ],
+        en=[
+            (
+                "unknown_key_suggestion.toml:3: targets[0].adress: unknown key; did you mean "
+                '"address"?'
+            ),
+        ],
+    ),
+    Case(
+        "unknown_parent",
+        id=[
+            (
+                'unknown_parent.toml:8: targets[1].parent: induk "core-ruter" tidak ditemukan; '
+                'gunakan nama salah satu target, misalnya "core-router"'
+            ),
+        ],
+        en=[
+            (
+                'unknown_parent.toml:8: targets[1].parent: parent "core-ruter" not found; use '
+                'the name of one of the targets, for example "core-router"'
+            ),
+        ],
+    ),
+    Case(
+        "unknown_parent_no_targets",
+        id=[
+            (
+                'unknown_parent_no_targets.toml:4: targets[0].parent: induk "uplink" tidak '
+                "ditemukan karena tidak ada target lain; hapus kunci parent"
+            ),
+        ],
+        en=[
+            (
+                'unknown_parent_no_targets.toml:4: targets[0].parent: parent "uplink" not found '
+                "because there is no other target; remove the parent key"
+            ),
+        ],
+    ),
+    Case(
+        "unknown_probe",
+        id=[
+            (
+                'unknown_probe.toml:4: targets[0].probes[1]: nilai "ping" tidak valid; pilih '
+                'salah satu dari: "icmp", "snmp"'
+            ),
+        ],
+        en=[
+            (
+                'unknown_probe.toml:4: targets[0].probes[1]: invalid value "ping"; choose one '
+                'of: "icmp", "snmp"'
+            ),
+        ],
+    ),
+    Case(
+        "unknown_table",
+        id=[
+            'unknown_table.toml:1: target: kunci tidak dikenal; mungkin maksudnya "targets"?',
+        ],
+        en=[
+            'unknown_table.toml:1: target: unknown key; did you mean "targets"?',
+        ],
+    ),
+    Case(
+        "v3_only_key",
+        id=[
+            (
+                "v3_only_key.toml:4: credentials.opd-v2.username: kunci ini hanya berlaku untuk "
+                'SNMP versi 3, sedangkan version = "2c"; hapus kunci ini atau ubah version '
+                'menjadi "3"'
+            ),
+        ],
+        en=[
+            (
+                "v3_only_key.toml:4: credentials.opd-v2.username: this key applies only to SNMP "
+                'version 3, but version = "2c"; remove the key or set version to "3"'
+            ),
+        ],
+    ),
+]
+
+
+def test_every_fixture_has_a_case() -> None:
+    assert sorted(case.fixture for case in CASES) == sorted(
+        path.stem for path in FIXTURES.glob("*.toml")
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.fixture for case in CASES])
+def test_invalid_fixture_messages(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Relative paths keep the file names in the messages short and stable.
+    monkeypatch.chdir(FIXTURES)
+    file = f"{case.fixture}.toml"
+
+    with pytest.raises(ConfigError) as caught:
+        load(Path(file), environ=case.environ or {})
+
+    count = len(case.id)
+    english_count = f"{count} problem" if count == 1 else f"{count} problems"
+    assert caught.value.render("id") == "\n".join(
+        [f"konfigurasi tidak valid: {file} ({count} masalah)", *case.id]
+    )
+    assert caught.value.render("en") == "\n".join(
+        [f"configuration is invalid: {file} ({english_count})", *case.en]
+    )
+    assert str(caught.value) == caught.value.render("en")
+    assert len(caught.value.problems) == count
+
+
+def test_missing_file_raises_os_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "tidak-ada.toml", environ={})
+
+
+def test_environ_defaults_to_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PANTAU_SNMP_COMMUNITY", "dari-os-environ")
+
+    inventory = load(FIXTURES / "missing_env.toml")
+
+    community = inventory.credentials["opd-v2"].community
+    assert community is not None
+    assert community.reveal() == "dari-os-environ"
+
+
+# Settings, defaults and overrides ------------------------------------------------------
+
+
+def test_icmp_override_keeps_other_defaults(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [defaults]
+        interval = "20s"
+        icmp = { count = 4, packet_interval = "250ms", payload_size = 100 }
+
+        [[targets]]
+        name = "a"
+        address = "127.0.0.1"
+        icmp = { count = 2 }
+
+        [[targets]]
+        name = "b"
+        address = "127.0.0.2"
+        """,
+    )
+
+    inventory = load(path, environ={})
+
+    assert inventory.target("a").settings.icmp == IcmpSettings(2, 0.25, 100)
+    assert inventory.target("a").settings.interval == 20.0
+    assert inventory.target("b").settings == inventory.defaults
+
+
+def test_daemon_defaults_without_daemon_table(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[targets]]\nname = "a"\naddress = "127.0.0.1"\n')
+
+    daemon = load(path, environ={}).daemon
+
+    assert daemon.listen_host == "127.0.0.1"
+    assert daemon.listen_port == 9470
+    assert daemon.database == tmp_path / "pantau.db"
+    assert daemon.language == "id"
+    assert daemon.timezone == "Asia/Jakarta"
+    assert daemon.log_level == "INFO"
+
+
+def test_daemon_ipv6_listen_and_log_level_case(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[daemon]\nlisten = "[::1]:9100"\nlog_level = "debug"\ndatabase = "data/p.db"\n'
+        '[[targets]]\nname = "a"\naddress = "127.0.0.1"\n',
+    )
+
+    daemon = load(path, environ={}).daemon
+
+    assert (daemon.listen_host, daemon.listen_port) == ("::1", 9100)
+    assert daemon.log_level == "DEBUG"
+    assert daemon.database == tmp_path / "data" / "p.db"
+
+
+def test_host_name_target_is_not_placeholder(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[targets]]\nname = "a"\naddress = "router.opd.example."\n')
+
+    target = load(path, environ={}).target("a")
+
+    assert target.address == "router.opd.example."
+    assert not target.placeholder
+
+
+def test_snmp_v3_credential_with_secrets(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [credentials.lab-v3]
+        version = "3"
+        username = "pantau"
+        security_level = "authpriv"
+        auth_protocol = "sha512"
+        auth_key_env = "LAB_AUTH"
+        priv_protocol = "aes256"
+        priv_key_env = "LAB_PRIV"
+
+        [[targets]]
+        name = "lab"
+        address = "127.0.0.1"
+        probes = ["snmp"]
+        snmp = { credential = "lab-v3", port = 1161, profiles = ["system"] }
+        """,
+    )
+
+    inventory = load(path, environ={"LAB_AUTH": "auth-passphrase", "LAB_PRIV": "priv-passphrase"})
+
+    credential = inventory.credentials["lab-v3"]
+    assert credential.security_level == "authPriv"
+    assert credential.auth_protocol == "SHA512"
+    assert credential.priv_protocol == "AES256"
+    assert credential.auth_key is not None
+    assert credential.auth_key.reveal() == "auth-passphrase"
+    assert credential.priv_key is not None
+    assert credential.priv_key.reveal() == "priv-passphrase"
+    assert inventory.target("lab").snmp == config.SnmpSettings("lab-v3", 1161, ("system",))
+
+
+# Secrets ---------------------------------------------------------------------------------
+
+SECRET_CONFIG = """
+[credentials.opd-v2]
+version = "2c"
+community_env = "PANTAU_TEST_COMMUNITY"
+
+[credentials.lab-v3]
+version = "3"
+username = "pantau"
+security_level = "authNoPriv"
+auth_protocol = "SHA256"
+auth_key_env = "PANTAU_TEST_AUTH"
+
+[[targets]]
+name = "lab-router"
+address = "127.0.0.1"
+probes = ["icmp", "snmp"]
+snmp = { credential = "opd-v2" }
+
+[[channels]]
+name = "noc-telegram"
+url_env = "PANTAU_TEST_URL"
+"""
+COMMUNITY = "K0mun1tas-Rahasia-Opd"
+CHAT_URL = "tgram://987654:Token-Rahasia-Sekali/-100200300"
+
+
+def test_secrets_absent_from_repr_and_str(tmp_path: Path) -> None:
+    environ = {
+        "PANTAU_TEST_COMMUNITY": COMMUNITY,
+        "PANTAU_TEST_AUTH": "Kunci-Auth-Rahasia",
+        "PANTAU_TEST_URL": CHAT_URL,
+    }
+
+    inventory = load(write(tmp_path, SECRET_CONFIG), environ=environ)
+
+    community = inventory.credentials["opd-v2"].community
+    assert community is not None
+    assert repr(community) == "Secret(PANTAU_TEST_COMMUNITY=******)"
+    assert str(community) == "Secret(PANTAU_TEST_COMMUNITY=******)"
+    assert f"{community}" == "Secret(PANTAU_TEST_COMMUNITY=******)"
+    assert community.reveal() == COMMUNITY
+    assert inventory.channels[0].url.reveal() == CHAT_URL
+    for text in (repr(inventory), str(inventory), repr(inventory.credentials)):
+        for secret in environ.values():
+            assert secret not in text
+
+
+def test_secrets_absent_from_error_messages(tmp_path: Path) -> None:
+    short_key = "Pendek7"
+    environ = {
+        "PANTAU_TEST_COMMUNITY": COMMUNITY,
+        "PANTAU_TEST_AUTH": short_key,
+        "PANTAU_TEST_URL": CHAT_URL,
+    }
+    # A second fault besides the short key, so that the error has several lines.
+    path = write(tmp_path, SECRET_CONFIG.replace('"icmp", "snmp"', '"icmp", "snmp", "ping"'))
+
+    with pytest.raises(ConfigError) as caught:
+        load(path, environ=environ)
+
+    assert [problem.code for problem in caught.value.problems] == [
+        "secret_too_short",
+        "invalid_choice",
+    ]
+    texts = [caught.value.render("id"), caught.value.render("en"), str(caught.value)]
+    texts.append(repr(caught.value))
+    for text in texts:
+        for secret in (COMMUNITY, short_key, CHAT_URL):
+            assert secret not in text
+
+
+def test_secret_pasted_into_env_key_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES)
+
+    with pytest.raises(ConfigError) as caught:
+        load(Path("invalid_env_name.toml"), environ={})
+
+    for language in ("id", "en"):
+        assert "SECRET-TOKEN" not in caught.value.render(language)
+        assert "tgram" not in caught.value.render(language)
+
+
+def test_unset_secret_reveal_raises() -> None:
+    secret = Secret("PANTAU_TIDAK_ADA", None)
+
+    assert not secret.is_set
+    with pytest.raises(LookupError, match="PANTAU_TIDAK_ADA"):
+        secret.reveal()
+
+
+# Immutability ------------------------------------------------------------------------------
+
+
+def test_inventory_is_immutable() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+    target = inventory.target("core-router")
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        inventory.targets = ()  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        target.address = "127.0.0.1"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        target.settings.icmp.count = 1  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        inventory.daemon.listen_port = 1  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        inventory.credentials["baru"] = inventory.credentials["opd-v2"]  # type: ignore[index]
+
+
+def test_inventory_containers_are_tuples() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+    target = inventory.target("core-router")
+
+    assert isinstance(inventory.targets, tuple)
+    assert isinstance(inventory.channels, tuple)
+    assert isinstance(target.probes, tuple)
+    assert target.snmp is not None
+    assert isinstance(target.snmp.profiles, tuple)
+
+
+def test_secret_and_problem_are_immutable() -> None:
+    secret = Secret("PANTAU_X", "nilai")
+    problem = config.Problem("a.toml", "targets[0].name", 1, "empty_probes", {"x": 1})
+
+    with pytest.raises(AttributeError):
+        secret._value = "lain"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        problem.code = "lain"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        problem.params["x"] = 2  # type: ignore[index]
+
+
+# Finding the configuration file ------------------------------------------------------------
+
+
+def test_find_config_path_order(tmp_path: Path) -> None:
+    system = tmp_path / "etc" / "targets.toml"
+    environ = {"PANTAU_CONFIG": "/srv/pantau/dari-env.toml"}
+
+    assert find_config_path("cli.toml", environ, system_path=system) == Path("cli.toml")
+    assert find_config_path(None, environ, system_path=system) == Path("/srv/pantau/dari-env.toml")
+    assert find_config_path(None, {}, system_path=system) == Path("config/targets.toml")
+
+    system.parent.mkdir()
+    system.write_text("")
+    assert find_config_path(None, {}, system_path=system) == system
+    assert find_config_path(None, {"PANTAU_CONFIG": ""}, system_path=system) == system
+    assert find_config_path(None, environ, system_path=system) == Path("/srv/pantau/dari-env.toml")
+
+
+def test_find_config_path_defaults() -> None:
+    assert Path("/etc/pantau/targets.toml") == config.SYSTEM_CONFIG_PATH
+    assert Path("config/targets.toml") == config.REPOSITORY_CONFIG_PATH
+
+
+def test_find_config_path_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PANTAU_CONFIG", "/srv/pantau/os.toml")
+
+    assert find_config_path(None) == Path("/srv/pantau/os.toml")
+
+
+# Parsers, checked with Hypothesis ----------------------------------------------------------
+
+UNIT_SECONDS = {"ms": Decimal("0.001"), "s": Decimal(1), "m": Decimal(60), "h": Decimal(3600)}
+
+
+@given(
+    number=st.decimals(min_value=0, max_value=10**6, places=3),
+    unit=st.sampled_from(sorted(UNIT_SECONDS)),
+)
+def test_duration_text_parses_to_seconds(number: Decimal, unit: str) -> None:
+    text = f"{number:f}{unit}"
+
+    assert parse_duration(text) == float(number * UNIT_SECONDS[unit])
+
+
+@given(milliseconds=st.integers(min_value=0, max_value=10**12))
+def test_duration_format_then_parse_milliseconds(milliseconds: int) -> None:
+    seconds = milliseconds / 1000
+
+    text = format_duration(seconds)
+
+    assert re.fullmatch(r"[0-9]+(\.[0-9]+)?(ms|s|m|h)", text), text
+    assert parse_duration(text) == seconds
+
+
+@given(seconds=st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False))
+def test_duration_format_then_parse_any_float(seconds: float) -> None:
+    assert parse_duration(format_duration(seconds)) == seconds
+
+
+def test_duration_format_picks_largest_whole_unit() -> None:
+    assert format_duration(0.2) == "200ms"
+    assert format_duration(1.5) == "1.5s"
+    assert format_duration(30.0) == "30s"
+    assert format_duration(300.0) == "5m"
+    assert format_duration(5400.0) == "90m"
+    assert format_duration(7200.0) == "2h"
+    assert format_duration(0.0) == "0s"
+
+
+@given(number=st.integers(min_value=0) | st.floats(allow_nan=False, allow_infinity=False))
+def test_duration_bare_number_rejected(number: float) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(str(number))
+
+
+@given(text=st.text())
+def test_duration_parser_raises_only_value_error(text: str) -> None:
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        return
+    assert seconds >= 0
+    assert re.fullmatch(r"[0-9]+(\.[0-9]+)?(ms|s|m|h)", text)
+
+
+LABEL = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?", fullmatch=True)
+TOP_LABEL = LABEL.filter(lambda label: not label.isdigit())
+
+
+@given(labels=st.lists(LABEL, max_size=4), top=TOP_LABEL)
+def test_rfc1123_host_names_accepted(labels: list[str], top: str) -> None:
+    name = ".".join([*labels, top])
+    if len(name) <= 253:
+        assert is_valid_hostname(name)
+        assert is_valid_hostname(name + ".")
+    else:
+        assert not is_valid_hostname(name)
+
+
+@given(
+    labels=st.lists(LABEL, min_size=1, max_size=3),
+    bad=st.sampled_from(["-a", "a-", "", "a" * 64, "a_b", "a b", "ü"]),
+)
+def test_host_name_with_bad_label_rejected(labels: list[str], bad: str) -> None:
+    assert not is_valid_hostname(".".join([*labels, bad, "example"]))
+
+
+@given(ip=st.ip_addresses(), port=st.integers(min_value=1, max_value=65535))
+def test_listen_round_trips(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> None:
+    text = f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
+
+    assert parse_listen(text) == (str(ip), port)
+
+
+@given(port=st.integers(min_value=65536) | st.integers(max_value=0))
+def test_listen_port_out_of_range_rejected(port: int) -> None:
+    with pytest.raises(ValueError):
+        parse_listen(f"127.0.0.1:{port}")
+
+
+def expected_placeholder(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.version == 4:
+        blocks = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+    else:
+        blocks = ("2001:db8::/32",)
+    return any(ip in ipaddress.ip_network(block) for block in blocks)
+
+
+DOCUMENTATION_IPS = st.one_of(
+    st.ip_addresses(network="192.0.2.0/24"),
+    st.ip_addresses(network="198.51.100.0/24"),
+    st.ip_addresses(network="203.0.113.0/24"),
+    st.ip_addresses(network="2001:db8::/32"),
+    st.ip_addresses(network="::ffff:198.51.100.0/120"),
+)
+
+
+@given(ip=st.ip_addresses() | DOCUMENTATION_IPS)
+def test_ip_literal_target_loads_with_placeholder_flag(
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = write(Path(directory), f'[[targets]]\nname = "t"\naddress = "{ip}"\n')
+
+        target = load(path, environ={}).target("t")
+
+    assert target.address == str(ip)
+    assert target.placeholder == expected_placeholder(ip)
+    assert is_placeholder_address(ip) == expected_placeholder(ip)
