@@ -17,6 +17,7 @@ from apscheduler.events import (
     JobSubmissionEvent,
 )
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Inventory, Target
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 RUN_TIMEOUT_SHARE = 0.9
 # Time a probe may need beyond its burst: name resolution and bookkeeping.
 RUN_TIMEOUT_MARGIN = 2.0
+# Seconds after a start or reload within which every target runs once.
+FIRST_RUN_WINDOW = 2.0
 
 ResultSink = Callable[[base.ProbeResult], None]
 
@@ -99,21 +102,32 @@ class ProbeScheduler:
 
         now = datetime.now(UTC)
         for interval, targets in by_interval.items():
-            # Spread first runs evenly over one interval: no burst at :00.
+            # Spread the runs evenly over one interval: no burst at :00.
             step = interval / len(targets)
+            # A target whose slot is later than FIRST_RUN_WINDOW also gets a
+            # one-off first run inside that window, so that a fresh start or
+            # reload shows every target within seconds.
+            first_step = min(interval, FIRST_RUN_WINDOW) / len(targets)
             for position, target in enumerate(sorted(targets, key=lambda t: t.name)):
+                offset = now + timedelta(seconds=position * step)
                 self._scheduler.add_job(
                     self._run_icmp,
-                    IntervalTrigger(
-                        seconds=interval, start_date=now + timedelta(seconds=position * step)
-                    ),
+                    IntervalTrigger(seconds=interval, start_date=offset),
                     args=[target.name],
                     id=f"icmp:{target.name}",
                     name=f"icmp {target.name}",
                     # Late by more than half an interval: skip to the next slot.
                     misfire_grace_time=max(1, int(interval / 2)),
-                    next_run_time=now + timedelta(seconds=position * step),
+                    next_run_time=offset,
                 )
+                if position * step > FIRST_RUN_WINDOW:
+                    self._scheduler.add_job(
+                        self._run_icmp,
+                        DateTrigger(now + timedelta(seconds=position * first_step)),
+                        args=[target.name],
+                        id=f"icmp-first:{target.name}",
+                        name=f"icmp first run {target.name}",
+                    )
         if self._extra_jobs is not None:
             self._extra_jobs(self._scheduler, inventory)
         log.info("scheduled %s probe jobs", len(self._scheduler.get_jobs()))
