@@ -486,6 +486,8 @@ class Pinger:
     def _match(
         self, family: _Family, data: bytes, source: str, received_ns: int | None, mono_ns: int
     ) -> None:
+        if not data:
+            return
         offset = (data[0] & 0x0F) * 4 if family.has_ip_header else 0
         if len(data) < offset + 8 or data[offset] != family.echo_reply:
             return

@@ -339,3 +339,32 @@ def test_no_icmp_socket_stops_daemon(lab: Lab, workdir: Path) -> None:
     assert "CAP_NET_RAW" in completed.stderr
     assert "net.ipv4.ping_group_range" in completed.stderr
     assert a.echo_requests_seen() == 0
+
+
+def test_scrape_during_reloads_sees_whole_inventories(lab: Lab, workdir: Path) -> None:
+    # Every scrape shows the old target set or the new one, never a mix.
+    a = lab.add_host("a")
+    path = workdir / "pantau.toml"
+    first = [{"name": f"old{i}", "address": a.ipv4} for i in range(30)]
+    second = [{"name": f"new{i}", "address": a.ipv4} for i in range(30)]
+    write_config(path, first)
+    daemon = RunningDaemon(lab, path)
+    seen: set[frozenset[str]] = set()
+    try:
+        daemon.wait_for(lambda s: value(s, "pantau_target_info", target="old0") == 1.0)
+        for round_number in range(6):
+            write_config(path, second if round_number % 2 == 0 else first)
+            daemon.process.send_signal(signal.SIGHUP)
+            for _ in range(5):
+                names = {
+                    dict(labels)["target"]
+                    for name, labels in daemon.samples()
+                    if name == "pantau_target_info"
+                }
+                seen.add(frozenset(names))
+    finally:
+        assert daemon.stop() == 0
+    old = frozenset(t["name"] for t in first)
+    new = frozenset(t["name"] for t in second)
+    assert seen <= {old, new}
+    assert seen == {old, new}

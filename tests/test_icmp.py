@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import struct
 import textwrap
+from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from probes import base, icmp
 from tests.lab.netns import Lab
@@ -328,3 +332,79 @@ def test_name_resolving_to_placeholder_gets_no_packet(lab: Lab) -> None:
     assert {name: after[name] - before[name] for name in after if name != "lo"} == {
         name: 0 for name in after if name != "lo"
     }
+
+
+@pytest.fixture(scope="module")
+def idle_pinger() -> Iterator[icmp.Pinger]:
+    loop = asyncio.new_event_loop()
+
+    async def create() -> icmp.Pinger:
+        return icmp.Pinger()
+
+    pinger = loop.run_until_complete(create())
+    yield pinger
+    pinger.close()
+    loop.close()
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(packet=st.binary(max_size=120), source=st.sampled_from(["127.0.0.1", "10.0.0.1", "::1"]))
+def test_garbage_packets_never_match(idle_pinger: icmp.Pinger, packet: bytes, source: str) -> None:
+    # Any byte string from any source: no exception, no burst credited.
+    loop = idle_pinger._loop
+    burst = icmp._Burst("127.0.0.1", 4, 1, 10**9, 56, loop.create_future())
+    burst.sequences.append(7)
+    burst.rtt_ns.append(None)
+    burst.late.append(False)
+    burst.dups.append(0)
+    burst.sent_ns.append(0)
+    burst.sent_mono_ns.append(0)
+    burst.sent_wall.append(0.0)
+    idle_pinger._outstanding[("127.0.0.1", 7)] = (burst, 0)
+    try:
+        for family in idle_pinger._families.values():
+            idle_pinger._match(family, packet, source, None, 1)
+    finally:
+        idle_pinger._outstanding.clear()
+    assert burst.received == 0
+    assert burst.dups == [0]
+
+
+def test_forged_reply_needs_token(idle_pinger: icmp.Pinger) -> None:
+    # A well-formed echo reply with the right identifier and sequence but
+    # another process's payload is not ours.
+    loop = idle_pinger._loop
+    family = idle_pinger._families[4]
+    burst = icmp._Burst("127.0.0.1", 4, 1, 10**9, 56, loop.create_future())
+    for values, item in (
+        (burst.sequences, 9), (burst.rtt_ns, None), (burst.late, False), (burst.dups, 0),
+        (burst.sent_ns, 0), (burst.sent_mono_ns, 0), (burst.sent_wall, 0.0),
+    ):  # fmt: skip
+        values.append(item)
+    idle_pinger._outstanding[("127.0.0.1", 9)] = (burst, 0)
+    header = bytes([0x45]) + bytes(19)
+    reply = struct.pack("!BBHHH", 0, 0, 0, idle_pinger._identifier, 9)
+    try:
+        idle_pinger._match(family, header + reply + b"x" * 56, "127.0.0.1", None, 5)
+        assert burst.received == 0
+        genuine = header + reply + idle_pinger._payload(56)[0]
+        idle_pinger._match(family, genuine, "127.0.0.1", None, 5)
+        assert burst.received == 1
+        assert burst.rtt_ns == [5]
+    finally:
+        idle_pinger._outstanding.clear()
+
+
+@pytest.mark.netns
+def test_one_bad_name_in_batch(lab: Lab) -> None:
+    lab.add_resolver({})
+    results = probe_in(
+        lab,
+        request("one", "127.0.0.1"),
+        request("two", "127.0.0.2"),
+        request("bad", "tidak-ada.invalid"),
+    )
+    assert results["one"]["values"]["received"] == 5
+    assert results["two"]["values"]["received"] == 5
+    assert results["bad"]["reason"] == "dns_not_found"
+    assert results["bad"]["values"] == {}
