@@ -147,7 +147,7 @@ class PingStats:
 
 @dataclass(frozen=True, slots=True)
 class IcmpRequest:
-    """What to ping and how: one target's ICMP settings.
+    """Settings of one ICMP probe run against one target.
 
     ``family`` is "auto", "ip4" or "ip6". ``timeout`` is the time each echo
     may take before its reply counts as late.
@@ -514,7 +514,7 @@ class Pinger:
         burst.rtt_ns[position] = rtt
         burst.received += 1
         if burst.received == burst.count:
-            # Every echo is answered. Wait a moment for duplicates of the last
+            # Every echo has its reply. Wait a moment for duplicates of the last
             # reply, which arrive right behind it, before reporting.
             self._push(mono_ns + _DUPLICATE_GRACE_NS, burst, _DEADLINE)
 

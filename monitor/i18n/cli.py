@@ -157,8 +157,8 @@ MESSAGES = {
         "only each target's packet_interval)",
     },
     "cli.bad_duration": {
-        "id": "durasi {value!r} tidak valid; tulis angka dengan satuan, misalnya \"500ms\", \"30s\" atau \"5m\"",
-        "en": "invalid duration {value!r}; write a number with a unit, for example \"500ms\", \"30s\" or \"5m\"",
+        "id": 'durasi {value!r} tidak valid; tulis angka dengan satuan, misalnya "500ms", "30s" atau "5m"',
+        "en": 'invalid duration {value!r}; write a number with a unit, for example "500ms", "30s" or "5m"',
     },
     "cli.help.json": {"id": "keluaran JSON", "en": "JSON output"},
     "cli.help.verbose": {
