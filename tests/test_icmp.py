@@ -359,7 +359,6 @@ def test_garbage_packets_never_match(idle_pinger: icmp.Pinger, packet: bytes, so
     burst.dups.append(0)
     burst.sent_ns.append(0)
     burst.sent_mono_ns.append(0)
-    burst.sent_wall.append(0.0)
     idle_pinger._outstanding[("127.0.0.1", 7)] = (burst, 0)
     try:
         for family in idle_pinger._families.values():
@@ -378,7 +377,7 @@ def test_forged_reply_needs_token(idle_pinger: icmp.Pinger) -> None:
     burst = icmp._Burst("127.0.0.1", 4, 1, 10**9, 56, loop.create_future())
     for values, item in (
         (burst.sequences, 9), (burst.rtt_ns, None), (burst.late, False), (burst.dups, 0),
-        (burst.sent_ns, 0), (burst.sent_mono_ns, 0), (burst.sent_wall, 0.0),
+        (burst.sent_ns, 0), (burst.sent_mono_ns, 0),
     ):  # fmt: skip
         values.append(item)
     idle_pinger._outstanding[("127.0.0.1", 9)] = (burst, 0)
