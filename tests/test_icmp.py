@@ -45,7 +45,7 @@ _PROBE_SCRIPT = textwrap.dedent(
             })
         print(json.dumps(out))
 
-    asyncio.run(main(json.loads(sys.argv[1])))
+    asyncio.run(main(json.loads(sys.stdin.read())))
     """
 )
 
@@ -56,9 +56,11 @@ def probe_in(lab: Lab, *requests: dict[str, object], prefix: list[str] | None = 
 
     from tests.lab.netns import REPOSITORY_ROOT
 
-    argv = [*(prefix or []), sys.executable, "-c", _PROBE_SCRIPT, json.dumps(list(requests))]
+    argv = [*(prefix or []), sys.executable, "-c", _PROBE_SCRIPT]
     completed = lab.prober.run(
-        argv, env={"PYTHONPATH": str(REPOSITORY_ROOT), "PATH": "/usr/bin:/bin"}
+        argv,
+        input=json.dumps(list(requests)),
+        env={"PYTHONPATH": str(REPOSITORY_ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert completed.returncode == 0, completed.stderr
     return {item["target"]: item for item in json.loads(completed.stdout)}
@@ -237,13 +239,26 @@ def test_two_pingers_never_share_replies(lab: Lab, mode: str) -> None:
         request("a", alive.ipv4, count=40, packet_interval=0.01, timeout=0.5),
         request("b", silent.ipv4, count=40, packet_interval=0.01, timeout=0.5),
     ]
-    argv = [*prefix, sys.executable, "-c", _PROBE_SCRIPT, json.dumps(requests)]
+    argv = [*prefix, sys.executable, "-c", _PROBE_SCRIPT]
     env = {"PYTHONPATH": str(REPOSITORY_ROOT), "PATH": "/usr/bin:/bin"}
     processes = [
-        lab.prober.popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lab.prober.popen(
+            argv,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
-    outputs = [process.communicate(timeout=60) for process in processes]
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write(json.dumps(requests))
+        process.stdin.close()
+    outputs = [(process.stdout.read(), process.stderr.read()) for process in processes]
+    for process in processes:
+        process.wait(timeout=60)
     for process, (stdout, stderr) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, stderr
         results = {item["target"]: item for item in json.loads(stdout)}
@@ -407,3 +422,18 @@ def test_one_bad_name_in_batch(lab: Lab) -> None:
     assert results["two"]["values"]["received"] == 5
     assert results["bad"]["reason"] == "dns_not_found"
     assert results["bad"]["values"] == {}
+
+
+@pytest.mark.netns
+@pytest.mark.slow
+def test_large_sweep_loses_no_reply(lab: Lab) -> None:
+    # 30,000 echoes fall due within 20 ms: the pinger must read replies
+    # between sends or the socket's receive buffer overflows.
+    requests = [
+        request(f"t{i}", f"127.1.{i // 250}.{i % 250 + 1}", count=3, packet_interval=0.01)
+        for i in range(10_000)
+    ]
+    results = probe_in(lab, *requests)
+    assert len(results) == 10_000
+    assert sum(r["values"]["received"] for r in results.values()) == 30_000
+    assert sum(r["values"]["duplicates"] for r in results.values()) == 0
