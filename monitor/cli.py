@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
+
+from babel.numbers import format_decimal
 
 from monitor import config, logs
 from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, bilingual, translate
@@ -17,6 +21,8 @@ from probes import base, icmp
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+_LOCALES = {"id": "id_ID", "en": "en_US"}
 
 
 def _help_language(argv: Sequence[str]) -> str:
@@ -29,28 +35,51 @@ def _help_language(argv: Sequence[str]) -> str:
     return DEFAULT_LANGUAGE
 
 
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors carry a translated line before argparse's own."""
+
+    language = DEFAULT_LANGUAGE
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, translate("cli.usage_error", self.language, error=message) + "\n")
+
+
 def build_parser(language: str) -> argparse.ArgumentParser:
     """Build the argument parser with help texts in ``language``."""
+    _Parser.language = language
 
     def text(key: str) -> str:
         return translate(key, language)
 
+    def duration(value: str) -> float:
+        try:
+            return config.parse_duration(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                translate("cli.bad_duration", language, value=value)
+            ) from None
+
     def options(default: object) -> argparse.ArgumentParser:
         shared = argparse.ArgumentParser(add_help=False)
         shared.add_argument(
-            "-c", "--config", metavar="FILE", default=default, help=text("cli.help.config")
+            "-c",
+            "--config",
+            metavar=text("cli.metavar.file"),
+            default=default,
+            help=text("cli.help.config"),
         )
         shared.add_argument(
             "--lang", choices=LANGUAGES, default=default, help=text("cli.help.lang")
         )
         return shared
 
-    parser = argparse.ArgumentParser(
-        prog="pantau", description=text("cli.description"), parents=[options(None)]
-    )
+    parser = _Parser(prog="pantau", description=text("cli.description"), parents=[options(None)])
     # SUPPRESS keeps "pantau -c FILE probe" from being reset by the sub-command.
     common = options(argparse.SUPPRESS)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar=text("cli.metavar.command"), parser_class=_Parser
+    )
     commands.add_parser("run", parents=[common], help=text("cli.help.run"))
     commands.add_parser("check-config", parents=[common], help=text("cli.help.check"))
     probe = commands.add_parser("probe", parents=[common], help=text("cli.help.probe"))
@@ -59,8 +88,9 @@ def build_parser(language: str) -> argparse.ArgumentParser:
     probe.add_argument("-v", "--verbose", action="store_true", help=text("cli.help.verbose"))
     probe.add_argument(
         "--send-interval",
-        metavar="DURATION",
-        default="0ms",
+        metavar=text("cli.metavar.duration"),
+        type=duration,
+        default=0.0,
         help=text("cli.help.send_interval"),
     )
     return parser
@@ -68,6 +98,16 @@ def build_parser(language: str) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pantau`` command; returns the exit code."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`pantau probe --json | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_help_language(argv))
     args = parser.parse_args(argv)
@@ -77,13 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check_config(path, args.lang)
     if args.command == "run":
         return _run(path, args.lang)
-    try:
-        send_interval = config.parse_duration(args.send_interval)
-    except ValueError:
-        parser.error(
-            translate("cli.bad_duration", args.lang or DEFAULT_LANGUAGE, value=args.send_interval)
-        )
-    return _probe(path, args.lang, args.targets, args.json, args.verbose, send_interval)
+    return _probe(path, args.lang, args.targets, args.json, args.verbose, args.send_interval)
 
 
 def _load(path: Path, language: str | None, *, invalid_exit: int) -> config.Inventory | int:
@@ -102,6 +136,9 @@ def _load(path: Path, language: str | None, *, invalid_exit: int) -> config.Inve
         return invalid_exit
     except FileNotFoundError:
         _print_error("config.file_missing", language, file=path)
+        return EXIT_USAGE
+    except IsADirectoryError:
+        _print_error("config.file_is_directory", language, file=path)
         return EXIT_USAGE
     except OSError as error:
         _print_error("config.file_unreadable", language, file=path, error=error)
@@ -128,7 +165,8 @@ def _check_config(path: Path, language: str | None) -> int:
             configured=len(loaded.targets) - unconfigured,
             unconfigured=unconfigured,
             groups=len({target.group for target in loaded.targets}),
-            networks=", ".join(sorted({target.network for target in loaded.targets})),
+            networks=", ".join(sorted({t.network for t in loaded.targets if t.network}))
+            or translate("check.no_network", language),
         )
     )
     return EXIT_OK
@@ -164,11 +202,14 @@ def _probe(
     logs.setup("warning")
 
     known = {target.name: target for target in loaded.targets}
-    for name in names:
-        if name not in known:
-            sample = ", ".join(list(known)[:10])
-            _print_error("probe.unknown_target", language, name=name, file=path, known=sample)
-            return EXIT_USAGE
+    names = list(dict.fromkeys(names))
+    unknown = [name for name in names if name not in known]
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        suggestion = ", ".join(close) if close else translate("probe.no_suggestion", language)
+        _print_error("probe.unknown_target", language, name=name, file=path, close=suggestion)
+    if unknown:
+        return EXIT_USAGE
     targets = [known[name] for name in names] if names else list(loaded.targets)
     targets = [target for target in targets if "icmp" in target.probes]
 
@@ -255,8 +296,14 @@ def _result_json(target: config.Target, result: base.ProbeResult) -> dict[str, o
     }
 
 
-def _milliseconds(value: float | None) -> str:
-    return "-" if value is None else f"{value * 1000:.3f}"
+def _number(value: float, language: str, digits: int) -> str:
+    """Format ``value`` with the decimal mark of ``language`` (a comma in Indonesian)."""
+    pattern = "#,##0." + "0" * digits
+    return format_decimal(value, format=pattern, locale=_LOCALES.get(language, "id_ID"))
+
+
+def _milliseconds(value: float | None, language: str) -> str:
+    return "-" if value is None else _number(value * 1000, language, 3)
 
 
 def _print_table(
@@ -295,9 +342,12 @@ def _print_table(
             used = detail.resolved[-1] if detail.fallback_from else detail.resolved[0]
             address = f"{target.address} ({used})"
         rtt = "/".join(
-            _milliseconds(values.get(f"rtt_{name}_seconds")) for name in ("min", "median", "max")
+            _milliseconds(values.get(f"rtt_{name}_seconds"), language)
+            for name in ("min", "median", "max")
         )
-        loss = f"{values['loss_ratio'] * 100:.1f} %" if "loss_ratio" in values else "-"
+        loss = "-"
+        if "loss_ratio" in values:
+            loss = f"{_number(values['loss_ratio'] * 100, language, 1)} %"
         print(
             text(
                 "probe.header",
@@ -323,7 +373,7 @@ def _print_table(
                         sequence=echo.sequence,
                         rtt=text("probe.echo.lost")
                         if echo.rtt is None
-                        else f"{echo.rtt * 1000:.3f} ms",
+                        else f"{_milliseconds(echo.rtt, language)} ms",
                         late=text("probe.echo.late") if echo.late else "",
                         duplicates=text("probe.echo.duplicates", count=echo.duplicates)
                         if echo.duplicates

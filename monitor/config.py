@@ -37,7 +37,11 @@ from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 # The ICMP probe checks resolved addresses with the same function, and probes/
 # may not import monitor/, so the ranges are defined there and re-exported here.
-from probes.addresses import DOCUMENTATION_NETWORKS, is_placeholder_address
+from probes.addresses import (
+    DOCUMENTATION_NETWORKS,
+    is_placeholder_address,
+    unusable_target_reason,
+)
 
 __all__ = [
     "CONFIG_ENV",
@@ -109,7 +113,10 @@ DEFAULT_SNMP_PROFILES: Final = ("system", "interfaces")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HOSTNAME_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_DURATION = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)(?P<unit>ms|s|m|h)")
+_DURATION_PART = r"[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h)"
+# One or more parts, as Prometheus writes durations: "30s", "1m30s", "1h15m".
+_DURATION = re.compile(rf"(?:{_DURATION_PART})+")
+_DURATION_PARTS = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)(?P<unit>ms|s|m|h)")
 _UNIT_SECONDS: Final = {
     "ms": Decimal("0.001"),
     "s": Decimal(1),
@@ -125,14 +132,17 @@ _BURST_TOLERANCE = 1e-9
 
 
 def parse_duration(text: str) -> float:
-    """Convert a duration such as "500ms", "1.5s", "5m" or "1h" to seconds.
+    """Convert a duration such as "500ms", "1.5s", "5m", "1h" or "1m30s" to seconds.
 
     Raises ValueError for anything else, a bare number included.
     """
-    match = _DURATION.fullmatch(text)
-    if match is None:
+    if _DURATION.fullmatch(text) is None:
         raise ValueError(f"invalid duration {text!r}: expected a number and a unit (ms, s, m, h)")
-    return float(Decimal(match["number"]) * _UNIT_SECONDS[match["unit"]])
+    total = sum(
+        Decimal(part["number"]) * _UNIT_SECONDS[part["unit"]]
+        for part in _DURATION_PARTS.finditer(text)
+    )
+    return float(total)
 
 
 def format_duration(seconds: float) -> str:
@@ -1437,6 +1447,11 @@ def _read_address(reader: _Reader, path: KeyPath, address: str, family: str) -> 
         if fault is not None:
             code, params = fault
             reader.report(address_path, code, value=_show(address), **params)
+        return None
+
+    unusable = unusable_target_reason(ip)
+    if unusable is not None:
+        reader.report(address_path, f"address_{unusable}", value=_show(address))
         return None
 
     expected_version = {"ip4": 4, "ip6": 6}.get(family)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 import signal
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -51,6 +54,7 @@ class Daemon:
         self._stopping: asyncio.Event | None = None
         self._last_beat = time.monotonic()
         self._host_result: base.ProbeResult | None = None
+        self._lock_file: TextIO | None = None
         self._extra_metrics: list[Callable[[], Iterable[Metric]]] = [self._host_metrics]
 
     async def run(self) -> int:
@@ -75,7 +79,11 @@ class Daemon:
 
         def host_jobs(jobs: AsyncIOScheduler, inventory: config.Inventory) -> None:
             async def run_host_probe() -> None:
-                result = await host.probe(HOST_TARGET)
+                try:
+                    result = await host.probe(HOST_TARGET)
+                except asyncio.CancelledError:
+                    return  # the daemon is stopping
+
                 self._host_result = result
                 storage.put(result)
 
@@ -148,7 +156,36 @@ class Daemon:
         )
         return True
 
+    def _lock_database(self) -> None:
+        """Hold an exclusive lock beside the database for the daemon's lifetime.
+
+        The storage assumes one writer: a second daemon on the same file
+        would double every probe and interleave two histories.
+        """
+        path = Path(f"{self.inventory.daemon.database}.lock")
+        try:
+            self._lock_file = path.open("a+")
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            self._lock_file.seek(0)
+            owner = self._lock_file.read().strip() or "?"
+            raise StartupError(
+                translate(
+                    "daemon.database_locked",
+                    self.language,
+                    path=self.inventory.daemon.database,
+                    pid=owner,
+                )
+            ) from error
+        except OSError:
+            return  # the storage reports an unusable folder with its own message
+        self._lock_file.seek(0)
+        self._lock_file.truncate()
+        self._lock_file.write(f"{os.getpid()}\n")
+        self._lock_file.flush()
+
     def _open_storage(self) -> Storage:
+        self._lock_database()
         storage = Storage(self.inventory.daemon.database)
         try:
             storage.open()

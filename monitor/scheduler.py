@@ -84,6 +84,8 @@ class ProbeScheduler:
 
     def start(self, inventory: Inventory) -> None:
         self.apply(inventory)
+        if self._extra_jobs is not None:
+            self._extra_jobs(self._scheduler, inventory)
         self._scheduler.start()
 
     def shutdown(self) -> None:
@@ -91,9 +93,15 @@ class ProbeScheduler:
             self._scheduler.shutdown(wait=False)
 
     def apply(self, inventory: Inventory) -> None:
-        """Replace every job with the jobs of ``inventory``."""
+        """Replace every ICMP job with the jobs of ``inventory``.
+
+        The extra jobs (the host probe) are added once by ``start`` and keep
+        running across reloads.
+        """
         self._inventory = inventory
-        self._scheduler.remove_all_jobs()
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith("icmp"):
+                job.remove()
 
         by_interval: dict[float, list[Target]] = defaultdict(list)
         for target in inventory.targets:
@@ -128,8 +136,6 @@ class ProbeScheduler:
                         id=f"icmp-first:{target.name}",
                         name=f"icmp first run {target.name}",
                     )
-        if self._extra_jobs is not None:
-            self._extra_jobs(self._scheduler, inventory)
         log.info("scheduled %s probe jobs", len(self._scheduler.get_jobs()))
 
     async def _run_icmp(self, name: str) -> None:
@@ -140,7 +146,13 @@ class ProbeScheduler:
             target = inventory.target(name)
         except KeyError:
             return  # removed by a reload while this run waited
-        result = await run_probe(target, self._pinger, self._store)
+        try:
+            result = await run_probe(target, self._pinger, self._store)
+        except asyncio.CancelledError:
+            # The daemon is stopping: the run ends without a result, and
+            # APScheduler would log the cancellation as a job error.
+            log.debug("probe run cancelled by shutdown: target=%s probe=icmp", name)
+            return
         self._sink(result)
 
     def _on_submitted(self, event: JobSubmissionEvent) -> None:

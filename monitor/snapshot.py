@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 from monitor import state as status
 from monitor.config import Inventory, Target
-from probes.base import ProbeResult
+from probes.base import UNCONFIGURED, ProbeResult
 from probes.icmp import IcmpDetail
 
 # Round-trip time buckets in seconds, from a LAN hop (0.5 ms) to a congested
@@ -124,7 +124,11 @@ class MetricsStore:
             return None
         settings = current.target.settings
         new_state = current.state
-        if not current.target.placeholder:
+        if result.reason == UNCONFIGURED:
+            # A host name that resolves to a documentation address.
+            if current.state.status != status.UNCONFIGURED:
+                new_state = status.unconfigured(result.started)
+        elif not current.target.placeholder:
             new_state = status.advance(
                 current.state,
                 result.success,

@@ -30,3 +30,27 @@ def is_placeholder_address(address: str | ipaddress.IPv4Address | ipaddress.IPv6
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return any(address in network for network in DOCUMENTATION_NETWORKS)
+
+
+def unusable_target_reason(
+    address: str | ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> str | None:
+    """Name what makes an IP address no single host to ping, or return None.
+
+    The unspecified address (0.0.0.0, ::) reaches this machine under another
+    name, and broadcast or multicast would make every host on a segment
+    answer for one target.
+    """
+    if isinstance(address, str):
+        address = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_unspecified:
+        return "unspecified"
+    if address.is_multicast:
+        return "multicast"
+    if isinstance(address, ipaddress.IPv4Address) and address == ipaddress.IPv4Address(
+        "255.255.255.255"
+    ):
+        return "broadcast"
+    return None

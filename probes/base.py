@@ -17,6 +17,7 @@ NO_ROUTE = "no_route"
 SEND_ERROR = "send_error"
 PROBE_TIMEOUT = "probe_timeout"
 UNCONFIGURED = "unconfigured"
+BAD_ADDRESS = "bad_address"
 INTERNAL_ERROR = "internal_error"
 
 

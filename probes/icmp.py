@@ -40,7 +40,7 @@ from icmplib import ICMPv4Socket, ICMPv6Socket
 from icmplib.exceptions import ICMPLibError, SocketPermissionError
 
 from probes import base
-from probes.addresses import is_placeholder_address
+from probes.addresses import is_placeholder_address, unusable_target_reason
 
 log = logging.getLogger(__name__)
 
@@ -707,6 +707,13 @@ def _usable_addresses(
         message = f"{request.address} has no IPv{wanted} address"
         detail = IcmpDetail(resolved=tuple(addresses), error=message)
         return _failure(request, base.NO_ROUTE, detail, started, start_ns, message)
+    unusable = [(ip, unusable_target_reason(ip)) for ip in usable_ips]
+    unusable = [(ip, kind) for ip, kind in unusable if kind is not None]
+    if unusable:
+        ip, kind = unusable[0]
+        message = f"{request.address} resolves to {ip}, a {kind} address"
+        detail = IcmpDetail(resolved=tuple(usable), error=message)
+        return _failure(request, base.BAD_ADDRESS, detail, started, start_ns, message)
     if any(is_placeholder_address(ip) for ip in usable_ips):
         detail = IcmpDetail(resolved=tuple(usable))
         message = f"{request.address} resolves to a documentation address"

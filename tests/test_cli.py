@@ -39,7 +39,7 @@ def test_check_config_demo_in_english() -> None:
     completed = pantau("check-config", "-c", str(DEMO), "--lang", "en")
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("configuration is valid")
-    assert "5 targets (5 configured, 0 UNCONFIGURED)" in completed.stdout
+    assert "targets: 5 (5 configured, 0 UNCONFIGURED)" in completed.stdout
 
 
 def test_check_config_invalid_exits_1(tmp_path: Path) -> None:
@@ -192,3 +192,27 @@ def test_demo_config_all_targets_up(lab: Lab, tmp_path: Path) -> None:
         )
     finally:
         assert daemon.stop() == 0
+
+
+def test_unknown_targets_get_suggestions() -> None:
+    completed = pantau("probe", "-c", str(DEMO), "--lang", "en", "opd-bapeda", "rooter-demo")
+    assert completed.returncode == 2
+    assert "target 'opd-bapeda' is not in" in completed.stderr
+    assert "similar: opd-bappeda" in completed.stderr
+    assert "target 'rooter-demo' is not in" in completed.stderr
+    assert "similar: router-demo" in completed.stderr
+
+
+def test_bad_duration_is_usage_error() -> None:
+    completed = pantau("probe", "-c", str(DEMO), "--send-interval", "5")
+    assert completed.returncode == 2
+    assert "usage: pantau probe" in completed.stderr
+    assert "durasi '5' tidak valid" in completed.stderr
+
+
+def test_broadcast_target_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "b.toml"
+    path.write_text('[[targets]]\nname = "lan"\naddress = "255.255.255.255"\n')
+    completed = pantau("check-config", "-c", str(path), "--lang", "en")
+    assert completed.returncode == 1
+    assert "address \"255.255.255.255\" is the broadcast address" in completed.stderr

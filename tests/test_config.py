@@ -28,6 +28,7 @@ from monitor.config import (
     parse_duration,
     parse_listen,
 )
+from probes.addresses import unusable_target_reason
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 TARGETS_TOML = REPOSITORY / "config" / "targets.toml"
@@ -1653,6 +1654,12 @@ def test_ip_literal_target_loads_with_placeholder_flag(
     with tempfile.TemporaryDirectory() as directory:
         path = write(Path(directory), f'[[targets]]\nname = "t"\naddress = "{ip}"\n')
 
+        if unusable_target_reason(ip) is not None:
+            # Unspecified, broadcast and multicast addresses are no single host.
+            with pytest.raises(ConfigError) as raised:
+                load(path, environ={})
+            assert raised.value.problems[0].code == f"address_{unusable_target_reason(ip)}"
+            return
         target = load(path, environ={}).target("t")
 
     assert target.address == str(ip)

@@ -368,3 +368,40 @@ def test_scrape_during_reloads_sees_whole_inventories(lab: Lab, workdir: Path) -
     new = frozenset(t["name"] for t in second)
     assert seen <= {old, new}
     assert seen == {old, new}
+
+
+def test_second_daemon_on_same_database_refused(lab: Lab, workdir: Path) -> None:
+    a = lab.add_host("a")
+    config = write_config(workdir / "one.toml", [{"name": "a", "address": a.ipv4}])
+    other = workdir / "two.toml"
+    other.write_text(config.read_text().replace(f"127.0.0.1:{PORT}", "127.0.0.1:9471"))
+    daemon = RunningDaemon(lab, config)
+    try:
+        daemon.wait_for(lambda s: value(s, "pantau_probe_success", target="a") == 1.0)
+        second = lab.prober.run(
+            [sys.executable, "-m", "monitor.cli", "run", "-c", str(other), "--lang", "en"],
+            env=ENV,
+            timeout=30,
+        )
+        assert second.returncode == 2
+        assert "is in use by another Pantau daemon" in second.stderr
+        assert f"pid {daemon.process.pid}" in second.stderr or "pid " in second.stderr
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_name_of_placeholder_is_unconfigured(lab: Lab, workdir: Path) -> None:
+    lab.add_resolver({"doc.pantau.test": ["192.0.2.77"]})
+    config = write_config(workdir / "pantau.toml", [{"name": "doc", "address": "doc.pantau.test"}])
+    daemon = RunningDaemon(lab, config)
+    try:
+        samples = daemon.wait_for(
+            lambda s: value(s, "pantau_probe_success", target="doc") is not None, timeout=15
+        )
+        time.sleep(3)  # more cycles than down_after
+        samples = daemon.samples()
+        assert value(samples, "pantau_target_status", target="doc", status="unconfigured") == 1.0
+        assert value(samples, "pantau_target_status", target="doc", status="down") == 0.0
+    finally:
+        assert daemon.stop() == 0
+    assert "ERROR" not in daemon.log.read_text()

@@ -38,6 +38,10 @@ MESSAGES = {
         "id": "alamat contoh dokumentasi; ganti dengan alamat sebenarnya, tidak ada paket dikirim",
         "en": "documentation example address; replace it with the real one, no packet sent",
     },
+    "reason.bad_address": {
+        "id": "nama host ini mengarah ke alamat tak tertentu, broadcast atau multicast; tidak ada paket dikirim",
+        "en": "this host name points to an unspecified, broadcast or multicast address; no packet sent",
+    },
     "reason.internal_error": {
         "id": "kesalahan internal Pantau; lihat log",
         "en": "internal error in Pantau; see the log",
@@ -73,9 +77,10 @@ MESSAGES = {
         "en": "{ok} succeeded, {failed} failed, {unconfigured} not configured (no packet sent)",
     },
     "probe.unknown_target": {
-        "id": "target {name!r} tidak ada di {file}; target yang ada: {known}",
-        "en": "target {name!r} is not in {file}; known targets: {known}",
+        "id": "target {name!r} tidak ada di {file}; mirip: {close}. Daftar semua target: pantau check-config",
+        "en": "target {name!r} is not in {file}; similar: {close}. To list every target: pantau check-config",
     },
+    "probe.no_suggestion": {"id": "tidak ada", "en": "none"},
     "probe.no_icmp": {
         "id": "target {name!r} tidak memakai pemeriksaan icmp; tidak ada yang dijalankan",
         "en": "target {name!r} has no icmp probe; nothing was run",
@@ -84,14 +89,23 @@ MESSAGES = {
     "check.ok": {
         "id": "konfigurasi valid: {file}: {targets} target ({configured} terkonfigurasi, "
         "{unconfigured} BELUM DIKONFIGURASI), {groups} OPD/grup, jaringan: {networks}",
-        "en": "configuration is valid: {file}: {targets} targets ({configured} configured, "
-        "{unconfigured} UNCONFIGURED), {groups} agencies/groups, networks: {networks}",
+        "en": "configuration is valid: {file}: targets: {targets} ({configured} configured, "
+        "{unconfigured} UNCONFIGURED); agencies or groups: {groups}; networks: {networks}",
     },
+    "check.no_network": {"id": "(tidak ada)", "en": "(none)"},
     "config.file_missing": {
-        "id": "berkas konfigurasi {file} tidak ditemukan; buat berkas itu atau beri jalur lain "
-        "dengan -c BERKAS atau PANTAU_CONFIG",
-        "en": "configuration file {file} not found; create it or give another path "
-        "with -c FILE or PANTAU_CONFIG",
+        "id": "berkas konfigurasi {file} tidak ditemukan (urutan pencarian: -c BERKAS, "
+        "$PANTAU_CONFIG, /etc/pantau/targets.toml, config/targets.toml); buat berkas itu "
+        "atau beri jalur lain dengan -c BERKAS",
+        "en": "configuration file {file} not found (searched in order: -c FILE, "
+        "$PANTAU_CONFIG, /etc/pantau/targets.toml, config/targets.toml); create it or "
+        "give another path with -c FILE",
+    },
+    "config.file_is_directory": {
+        "id": "{file} adalah folder, bukan berkas konfigurasi; beri jalur ke berkas .toml, "
+        "misalnya {file}/targets.toml",
+        "en": "{file} is a folder, not a configuration file; give the path of a .toml file, "
+        "for example {file}/targets.toml",
     },
     "config.file_unreadable": {
         "id": "berkas konfigurasi {file} tidak bisa dibaca: {error}; periksa izin berkas",
@@ -110,6 +124,12 @@ MESSAGES = {
         "AmbientCapabilities=CAP_NET_RAW in the systemd unit), or allow the daemon user's "
         "group through the sysctl, for example: sysctl -w "
         'net.ipv4.ping_group_range="0 2147483647"',
+    },
+    "daemon.database_locked": {
+        "id": "basis data {path} sedang dipakai daemon Pantau lain (pid {pid}); hentikan daemon itu "
+        "atau beri daemon ini database lain di [daemon] database",
+        "en": "database {path} is in use by another Pantau daemon (pid {pid}); stop that daemon "
+        "or give this one another file in [daemon] database",
     },
     "daemon.listen_failed": {
         "id": "tidak bisa mendengarkan di {listen}: {error}; pilih alamat:port lain di "
@@ -160,6 +180,13 @@ MESSAGES = {
         "id": 'durasi {value!r} tidak valid; tulis angka dengan satuan, misalnya "500ms", "30s" atau "5m"',
         "en": 'invalid duration {value!r}; write a number with a unit, for example "500ms", "30s" or "5m"',
     },
+    "cli.usage_error": {
+        "id": "kesalahan pemakaian perintah: {error}; lihat pantau --help",
+        "en": "usage error: {error}; see pantau --help",
+    },
+    "cli.metavar.file": {"id": "BERKAS", "en": "FILE"},
+    "cli.metavar.command": {"id": "PERINTAH", "en": "COMMAND"},
+    "cli.metavar.duration": {"id": "DURASI", "en": "DURATION"},
     "cli.help.json": {"id": "keluaran JSON", "en": "JSON output"},
     "cli.help.verbose": {
         "id": "tampilkan setiap paket: terkirim, balasan dan alasannya",

@@ -241,6 +241,36 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "id": 'alamat IPv6 {value} tidak valid; periksa penulisannya, misalnya "2001:db8::10"',
         "en": 'invalid IPv6 address {value}; check how it is written, for example "2001:db8::10"',
     },
+    "config.address_unspecified": {
+        "id": (
+            "alamat {value} adalah alamat tak tertentu yang berarti mesin ini sendiri; "
+            "tulis alamat perangkat yang dipantau"
+        ),
+        "en": (
+            "address {value} is the unspecified address, which means this machine itself; "
+            "write the address of the monitored device"
+        ),
+    },
+    "config.address_multicast": {
+        "id": (
+            "alamat {value} adalah alamat multicast yang dijawab banyak host sekaligus; "
+            "tulis alamat satu perangkat"
+        ),
+        "en": (
+            "address {value} is a multicast address that many hosts answer at once; "
+            "write the address of one device"
+        ),
+    },
+    "config.address_broadcast": {
+        "id": (
+            "alamat {value} adalah alamat broadcast yang dijawab semua host di segmen; "
+            "tulis alamat satu perangkat"
+        ),
+        "en": (
+            "address {value} is the broadcast address that every host on the segment "
+            "answers; write the address of one device"
+        ),
+    },
     "config.address_with_port": {
         "id": (
             "alamat {value} memuat nomor port; tulis alamatnya saja, {host}, "
