@@ -215,4 +215,4 @@ def test_broadcast_target_rejected(tmp_path: Path) -> None:
     path.write_text('[[targets]]\nname = "lan"\naddress = "255.255.255.255"\n')
     completed = pantau("check-config", "-c", str(path), "--lang", "en")
     assert completed.returncode == 1
-    assert "address \"255.255.255.255\" is the broadcast address" in completed.stderr
+    assert 'address "255.255.255.255" is the broadcast address' in completed.stderr
