@@ -24,7 +24,7 @@ from monitor.i18n import translate
 from monitor.scheduler import ProbeScheduler
 from monitor.snapshot import MetricsStore
 from monitor.storage import Storage, StorageError
-from probes import base, host, icmp
+from probes import base, host, icmp, snmp
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,12 @@ class Daemon:
                 misfire_grace_time=max(1, int(inventory.defaults.interval / 2)),
             )
 
-        scheduler = ProbeScheduler(self.store, pinger, sink, extra_jobs=host_jobs)
+        # The SNMP client opens its sockets once, whether or not the first
+        # configuration polls SNMP, so that a reload can add SNMP targets.
+        snmp_client = snmp.SnmpClient()
+        scheduler = ProbeScheduler(
+            self.store, pinger, sink, snmp_client=snmp_client, extra_jobs=host_jobs
+        )
         scheduler.start(self.inventory)
         loop.add_signal_handler(signal.SIGTERM, self._stopping.set)
         loop.add_signal_handler(signal.SIGINT, self._stopping.set)
@@ -115,6 +120,7 @@ class Daemon:
         heartbeat.cancel()
         scheduler.shutdown()
         pinger.close()
+        snmp_client.close()
         server.stop()
         storage.close()
         log.info("pantau stopped")

@@ -35,6 +35,7 @@ from monitor.snapshot import (
     MetricsStore,
     TargetMetrics,
 )
+from monitor.snmp_view import snmp_metric_families
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,11 @@ class PantauCollector(Collector):
         targets = self._store.targets()
         yield from _target_families(targets)
         yield from _icmp_families(targets)
+        yield from snmp_metric_families(
+            (_labels(metrics), metrics.snmp)
+            for metrics in targets.values()
+            if metrics.snmp is not None
+        )
         yield from _health_families(self._store)
         for source in self._extra:
             yield from source()

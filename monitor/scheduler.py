@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import (
@@ -20,9 +20,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.config import Inventory, Target
+from monitor import config
+from monitor.config import Credential, Inventory, Target
 from monitor.snapshot import MetricsStore
-from probes import base, icmp
+from probes import base, icmp, snmp
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ RUN_TIMEOUT_MARGIN = 2.0
 FIRST_RUN_WINDOW = 2.0
 
 ResultSink = Callable[[base.ProbeResult], None]
+PROBE_KINDS = ("icmp", "snmp")
 
 
 def icmp_request(target: Target) -> icmp.IcmpRequest:
@@ -48,6 +50,31 @@ def icmp_request(target: Target) -> icmp.IcmpRequest:
         packet_interval=settings.icmp.packet_interval,
         timeout=settings.timeout,
         payload_size=settings.icmp.payload_size,
+    )
+
+
+def snmp_request(target: Target, credential: Credential) -> snmp.SnmpRequest:
+    """Build the SNMP poll request of one configured target and its credential."""
+    settings = target.snmp
+    assert settings is not None
+
+    def secret(value: config.Secret | None) -> str | None:
+        return value.reveal() if value is not None and value.is_set else None
+
+    return snmp.SnmpRequest(
+        target=target.name,
+        address=target.address,
+        port=settings.port,
+        version=credential.version,
+        community=secret(credential.community),
+        user=credential.username,
+        security_level=credential.security_level or "noAuthNoPriv",
+        auth_protocol=credential.auth_protocol,
+        auth_key=secret(credential.auth_key),
+        priv_protocol=credential.priv_protocol,
+        priv_key=secret(credential.priv_key),
+        timeout=target.settings.timeout,
+        profiles=settings.profiles,
     )
 
 
@@ -67,10 +94,12 @@ class ProbeScheduler:
         pinger: icmp.Pinger,
         sink: ResultSink,
         *,
+        snmp_client: snmp.SnmpClient | None = None,
         extra_jobs: Callable[[AsyncIOScheduler, Inventory], None] | None = None,
     ) -> None:
         self._store = store
         self._pinger = pinger
+        self._snmp_client = snmp_client
         self._sink = sink
         self._extra_jobs = extra_jobs
         self._inventory: Inventory | None = None
@@ -93,52 +122,55 @@ class ProbeScheduler:
             self._scheduler.shutdown(wait=False)
 
     def apply(self, inventory: Inventory) -> None:
-        """Replace every ICMP job with the jobs of ``inventory``.
+        """Replace every probe job with the jobs of ``inventory``.
 
         The extra jobs (the host probe) are added once by ``start`` and keep
         running across reloads.
         """
         self._inventory = inventory
         for job in self._scheduler.get_jobs():
-            if job.id.startswith("icmp"):
+            if job.id.split(":", 1)[0].removesuffix("-first") in PROBE_KINDS:
                 job.remove()
 
-        by_interval: dict[float, list[Target]] = defaultdict(list)
-        for target in inventory.targets:
-            if "icmp" in target.probes and not target.placeholder:
-                by_interval[target.settings.interval].append(target)
-
         now = datetime.now(UTC)
-        for interval, targets in by_interval.items():
-            # Spread the runs evenly over one interval: no burst at :00.
-            step = interval / len(targets)
-            # A target whose slot is later than FIRST_RUN_WINDOW also gets a
-            # one-off first run inside that window, so that a fresh start or
-            # reload shows every target within seconds.
-            first_step = min(interval, FIRST_RUN_WINDOW) / len(targets)
-            for position, target in enumerate(sorted(targets, key=lambda t: t.name)):
-                offset = now + timedelta(seconds=position * step)
-                self._scheduler.add_job(
-                    self._run_icmp,
-                    IntervalTrigger(seconds=interval, start_date=offset),
-                    args=[target.name],
-                    id=f"icmp:{target.name}",
-                    name=f"icmp {target.name}",
-                    # Late by more than half an interval: skip to the next slot.
-                    misfire_grace_time=max(1, int(interval / 2)),
-                    next_run_time=offset,
-                )
-                if position * step > FIRST_RUN_WINDOW:
-                    self._scheduler.add_job(
-                        self._run_icmp,
-                        DateTrigger(now + timedelta(seconds=position * first_step)),
-                        args=[target.name],
-                        id=f"icmp-first:{target.name}",
-                        name=f"icmp first run {target.name}",
-                    )
+        for kind in PROBE_KINDS:
+            by_interval: dict[float, list[Target]] = defaultdict(list)
+            for target in inventory.targets:
+                if kind in target.probes and not target.placeholder:
+                    by_interval[target.settings.interval].append(target)
+            for interval, targets in by_interval.items():
+                self._add_jobs(kind, interval, sorted(targets, key=lambda t: t.name), now)
         log.info("scheduled %s probe jobs", len(self._scheduler.get_jobs()))
 
-    async def _run_icmp(self, name: str) -> None:
+    def _add_jobs(self, kind: str, interval: float, targets: list[Target], now: datetime) -> None:
+        # Spread the runs evenly over one interval: no burst at :00.
+        step = interval / len(targets)
+        # A target whose slot is later than FIRST_RUN_WINDOW also gets a
+        # one-off first run inside that window, so that a fresh start or
+        # reload shows every target within seconds.
+        first_step = min(interval, FIRST_RUN_WINDOW) / len(targets)
+        for position, target in enumerate(targets):
+            offset = now + timedelta(seconds=position * step)
+            self._scheduler.add_job(
+                self._run,
+                IntervalTrigger(seconds=interval, start_date=offset),
+                args=[kind, target.name],
+                id=f"{kind}:{target.name}",
+                name=f"{kind} {target.name}",
+                # Late by more than half an interval: skip to the next slot.
+                misfire_grace_time=max(1, int(interval / 2)),
+                next_run_time=offset,
+            )
+            if position * step > FIRST_RUN_WINDOW:
+                self._scheduler.add_job(
+                    self._run,
+                    DateTrigger(now + timedelta(seconds=position * first_step)),
+                    args=[kind, target.name],
+                    id=f"{kind}-first:{target.name}",
+                    name=f"{kind} first run {target.name}",
+                )
+
+    async def _run(self, kind: str, name: str) -> None:
         inventory = self._inventory
         if inventory is None:
             return
@@ -146,14 +178,25 @@ class ProbeScheduler:
             target = inventory.target(name)
         except KeyError:
             return  # removed by a reload while this run waited
+        if kind == "icmp":
+            probe = icmp.probe(icmp_request(target), self._pinger)
+            limit = run_timeout(target)
+        else:
+            probe = self._poll_snmp(inventory, target)
+            limit = target.settings.interval * RUN_TIMEOUT_SHARE
         try:
-            result = await run_probe(target, self._pinger, self._store)
+            result = await run_probe(target, kind, probe, limit, self._store)
         except asyncio.CancelledError:
             # The daemon is stopping: the run ends without a result, and
             # APScheduler would log the cancellation as a job error.
-            log.debug("probe run cancelled by shutdown: target=%s probe=icmp", name)
+            log.debug("probe run cancelled by shutdown: target=%s probe=%s", name, kind)
             return
         self._sink(result)
+
+    async def _poll_snmp(self, inventory: Inventory, target: Target) -> base.ProbeResult:
+        assert self._snmp_client is not None and target.snmp is not None
+        credential = inventory.credentials[target.snmp.credential]
+        return await self._snmp_client.poll(snmp_request(target, credential))
 
     def _on_submitted(self, event: JobSubmissionEvent) -> None:
         if event.scheduled_run_times:
@@ -166,24 +209,29 @@ class ProbeScheduler:
         log.warning("probe run skipped: job=%s reason=%s", event.job_id, reason)
 
 
-async def run_probe(target: Target, pinger: icmp.Pinger, store: MetricsStore) -> base.ProbeResult:
-    """Run one ICMP probe of ``target`` under its run timeout; never raises."""
+async def run_probe(
+    target: Target,
+    kind: str,
+    probe: Coroutine[object, object, base.ProbeResult],
+    limit: float,
+    store: MetricsStore,
+) -> base.ProbeResult:
+    """Await one probe run of ``target`` under its run timeout; never raises."""
     started = time.time()
     start = time.monotonic()
-    limit = run_timeout(target)
     try:
-        return await asyncio.wait_for(icmp.probe(icmp_request(target), pinger), limit)
+        return await asyncio.wait_for(probe, limit)
     except TimeoutError:
         health = store.health()
         store.update_health(probe_timeouts=health.probe_timeouts + 1)
-        log.warning("probe timed out: target=%s probe=icmp timeout=%.1fs", target.name, limit)
+        log.warning("probe timed out: target=%s probe=%s timeout=%.1fs", target.name, kind, limit)
         reason, message = base.PROBE_TIMEOUT, f"run cut off after {limit:.1f} s"
     except Exception as error:  # a probe bug must not stop the other targets
-        log.exception("probe failed: target=%s probe=icmp error=%s", target.name, error)
+        log.exception("probe failed: target=%s probe=%s error=%s", target.name, kind, error)
         reason, message = base.INTERNAL_ERROR, repr(error)
     return base.ProbeResult(
         target=target.name,
-        probe="icmp",
+        probe=kind,
         success=False,
         reason=reason,
         started=started,

@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from monitor import state as status
 from monitor.config import Inventory, Target
+from monitor.snmp_view import SnmpState
 from probes.base import UNCONFIGURED, ProbeResult
 from probes.icmp import IcmpDetail
 
@@ -69,6 +70,16 @@ class TargetMetrics:
     state: status.TargetState
     last: Mapping[str, ProbeResult] = field(default_factory=lambda: MappingProxyType({}))
     icmp: Mapping[int, IcmpTotals] = field(default_factory=lambda: MappingProxyType({}))
+    snmp: SnmpState | None = None
+
+
+def status_probe(target: Target) -> str:
+    """Name the probe whose outcome drives the target's status.
+
+    Ping decides whether a device is up when the target has it; a target
+    polled by SNMP alone is up while its agent answers.
+    """
+    return "icmp" if "icmp" in target.probes else target.probes[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +135,9 @@ class MetricsStore:
             return None
         settings = current.target.settings
         new_state = current.state
-        if result.reason == UNCONFIGURED:
+        if result.probe != status_probe(current.target):
+            pass
+        elif result.reason == UNCONFIGURED:
             # A host name that resolves to a documentation address.
             if current.state.status != status.UNCONFIGURED:
                 new_state = status.unconfigured(result.started)
@@ -145,8 +158,11 @@ class MetricsStore:
             totals = dict(icmp)
             totals[version] = totals.get(version, IcmpTotals()).add(result)
             icmp = MappingProxyType(totals)
+        snmp = current.snmp
+        if result.probe == "snmp":
+            snmp = (snmp or SnmpState()).add(result, time.monotonic())
         self._targets[result.target] = TargetMetrics(
-            current.target, new_state, MappingProxyType(last), icmp
+            current.target, new_state, MappingProxyType(last), icmp, snmp
         )
         return new_state
 

@@ -55,14 +55,14 @@ def write_config(path: Path, targets: list[dict[str, str]], **daemon: str) -> Pa
 class RunningDaemon:
     """A `pantau run` process inside the lab's prober namespace."""
 
-    def __init__(self, lab: Lab, config: Path) -> None:
+    def __init__(self, lab: Lab, config: Path, env: dict[str, str] | None = None) -> None:
         self.lab = lab
         self.config = config
         self.log = config.with_suffix(".log")
         with self.log.open("w") as log:
             self.process = lab.prober.popen(
                 [sys.executable, "-m", "monitor.cli", "run", "-c", str(config)],
-                env=ENV,
+                env={**ENV, **(env or {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

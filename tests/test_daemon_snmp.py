@@ -1,0 +1,170 @@
+"""The daemon polling a real snmpd: SNMP results in /metrics and in SQLite."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.lab import snmp as lab_snmp
+from tests.lab.netns import Lab
+from tests.test_daemon import PORT, RunningDaemon, value
+
+pytestmark = pytest.mark.netns
+
+COMMUNITY_ENV = "PANTAU_TEST_COMMUNITY"
+
+
+def write_snmp_config(path: Path, address: str) -> Path:
+    path.write_text(
+        f"""
+[daemon]
+listen = "127.0.0.1:{PORT}"
+database = "pantau.db"
+language = "en"
+
+[defaults]
+interval = "2s"
+timeout = "1s"
+icmp = {{ count = 2, packet_interval = "50ms" }}
+
+[credentials.lab]
+version = "2c"
+community_env = "{COMMUNITY_ENV}"
+
+[[targets]]
+name = "router"
+address = "{address}"
+group = "Bappeda"
+network = "opd"
+probes = ["icmp", "snmp"]
+snmp = {{ credential = "lab", profiles = ["system", "interfaces", "host-resources", "ucd"] }}
+"""
+    )
+    return path
+
+
+def snmpbulkwalk_column(lab: Lab, address: str, column: str) -> dict[str, str]:
+    """Walk one IF-MIB column with net-snmp; return its values by ifIndex."""
+    argv = ["snmpbulkwalk", "-m", "", "-On", "-Oq", "-v2c", "-c", lab_snmp.LAB_COMMUNITY]
+    argv += [address, column]
+    completed = lab.prober.run(argv)
+    assert completed.returncode == 0, completed.stderr
+    values = {}
+    for line in completed.stdout.splitlines():
+        oid, _, text = line.partition(" ")
+        values[oid.rsplit(".", 1)[1]] = text.strip().strip('"')
+    return values
+
+
+IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
+IF_OPER_STATUS = "1.3.6.1.2.1.2.2.1.8"
+
+
+def test_snmp_target_exported_and_stored(lab: Lab, tmp_path: Path) -> None:
+    host = lab.add_host("r")
+    lab_snmp.add_links(lab, host)
+    agent = lab_snmp.start_snmpd(host)
+    config = write_snmp_config(tmp_path / "snmp.toml", host.ipv4)
+    daemon = RunningDaemon(lab, config, env={COMMUNITY_ENV: lab_snmp.LAB_COMMUNITY})
+    try:
+        samples = daemon.wait_for(
+            lambda s: (
+                value(s, "pantau_probe_success", target="router", probe="snmp") == 1.0
+                and value(s, "pantau_probe_success", target="router", probe="icmp") == 1.0
+            ),
+            timeout=30,
+        )
+        names = snmpbulkwalk_column(lab, host.ipv4, IF_NAME)
+        statuses = snmpbulkwalk_column(lab, host.ipv4, IF_OPER_STATUS)
+        exported = {
+            dict(labels)["if_index"]: dict(labels)["if_name"]
+            for name, labels in samples
+            if name == "pantau_interface_info"
+        }
+        assert exported == names
+        assert set(names.values()) >= {"lo", "eth0", "eth1", "eth2"}
+        uptime = value(samples, "pantau_snmp_sys_uptime_seconds", target="router")
+        assert uptime is not None and uptime > 0
+        for index, status in statuses.items():
+            exported_status = value(
+                samples, "pantau_interface_oper_status", target="router", if_index=index
+            )
+            assert exported_status == float(status)
+        eth0 = next(index for index, name in names.items() if name == "eth0")
+        received = value(
+            samples, "pantau_interface_receive_bytes_total", target="router", if_index=eth0
+        )
+        assert received is not None
+        assert value(samples, "pantau_target_status", target="router", status="up") == 1.0
+        assert value(samples, "pantau_snmp_reboots_total", target="router") == 0.0
+
+        # From the second poll on, the daemon has rates between polls.
+        def has_utilisation(samples: dict) -> bool:
+            ratio = value(
+                samples,
+                "pantau_interface_utilisation_ratio",
+                target="router",
+                if_index=eth0,
+                direction="receive",
+            )
+            return ratio is not None
+
+        samples = daemon.wait_for(has_utilisation, timeout=15)
+        ratio = value(
+            samples,
+            "pantau_interface_utilisation_ratio",
+            target="router",
+            if_index=eth0,
+            direction="receive",
+        )
+        assert ratio is not None and 0 <= ratio < 0.01
+        _, body = daemon.fetch()
+    finally:
+        assert daemon.stop() == 0
+        agent.stop()
+
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool not found: install the Debian package prometheus"
+    checked = subprocess.run(
+        [promtool, "check", "metrics"], input=body, capture_output=True, text=True, timeout=30
+    )
+    assert checked.stdout + checked.stderr == ""
+
+    rows = (
+        sqlite3.connect(tmp_path / "pantau.db")
+        .execute(
+            "SELECT values_json FROM results"
+            " WHERE target = 'router' AND probe = 'snmp' AND success = 1"
+        )
+        .fetchall()
+    )
+    assert rows
+    stored = json.loads(rows[-1][0])
+    assert stored["interfaces"] >= 4
+    assert stored["sysuptime_seconds"] > 0
+
+
+def test_snmp_wrong_community_is_failure(lab: Lab, tmp_path: Path) -> None:
+    host = lab.add_host("r")
+    agent = lab_snmp.start_snmpd(host)
+    config = write_snmp_config(tmp_path / "snmp.toml", host.ipv4)
+    daemon = RunningDaemon(lab, config, env={COMMUNITY_ENV: "not-the-community"})
+    try:
+        samples = daemon.wait_for(
+            lambda s: value(s, "pantau_probe_success", target="router", probe="snmp") == 0.0,
+            timeout=30,
+        )
+        # Ping still answers: the device is up, its agent is not talking to us.
+        assert value(samples, "pantau_probe_success", target="router", probe="icmp") == 1.0
+        assert value(samples, "pantau_target_status", target="router", status="up") == 1.0
+        assert value(samples, "pantau_interface_info", target="router") is None
+    finally:
+        daemon.process.send_signal(signal.SIGTERM)
+        daemon.process.wait(timeout=20)
+        agent.stop()
