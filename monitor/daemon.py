@@ -23,6 +23,7 @@ from monitor.host_metrics import host_metric_families
 from monitor.i18n import translate
 from monitor.scheduler import ProbeScheduler
 from monitor.snapshot import MetricsStore
+from monitor.snmp_view import interface_records
 from monitor.storage import Storage, StorageError
 from probes import base, host, icmp, snmp
 
@@ -76,6 +77,10 @@ class Daemon:
         def sink(result: base.ProbeResult) -> None:
             self.store.record(result)
             storage.put(result)
+            if result.probe == "snmp" and result.success:
+                metrics = self.store.targets().get(result.target)
+                if metrics is not None and metrics.snmp is not None:
+                    storage.put_interfaces(interface_records(result, metrics.snmp))
 
         def host_jobs(jobs: AsyncIOScheduler, inventory: config.Inventory) -> None:
             async def run_host_probe() -> None:

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from monitor.storage import InterfaceRecord
 from probes.base import ProbeResult
 from probes.snmp import SnmpPoll
 from probes.snmp_profiles import STATUS_UP, InterfaceRow
@@ -148,6 +149,37 @@ def _rates(
         transmit_utilisation=utilisation(transmit, new.speed),
         reason=receive_reason or transmit_reason,
     )
+
+
+def interface_records(result: ProbeResult, state: SnmpState) -> Iterator[InterfaceRecord]:
+    """Yield the history rows of one successful poll, with the rates ``state`` computed."""
+    poll = result.detail
+    if not isinstance(poll, SnmpPoll) or state.poll is not poll:
+        return
+    for row in poll.interfaces:
+        rates = state.rates.get(row.if_index)
+
+        def raw(key: str, row: InterfaceRow = row) -> int | None:
+            sample = row.counters.get(key)
+            return None if sample is None else sample.value
+
+        yield InterfaceRecord(
+            target=result.target,
+            started=result.started,
+            if_index=row.if_index,
+            if_name=row.name,
+            oper_status=row.oper_status,
+            speed_bps=row.speed,
+            receive_bytes_per_second=rates.receive_bytes_per_second if rates else None,
+            transmit_bytes_per_second=rates.transmit_bytes_per_second if rates else None,
+            receive_utilisation=rates.receive_utilisation if rates else None,
+            transmit_utilisation=rates.transmit_utilisation if rates else None,
+            receive_errors=raw("in_errors"),
+            transmit_errors=raw("out_errors"),
+            receive_discards=raw("in_discards"),
+            transmit_discards=raw("out_discards"),
+            rate_missing_reason=(rates.reason if rates else "first_poll"),
+        )
 
 
 def snmp_metric_families(

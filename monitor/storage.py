@@ -33,6 +33,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import itertools
 import json
@@ -43,7 +44,7 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,37 @@ LOG_REPEAT_INTERVAL = 60.0
 
 RESULTS_TABLE = "results"
 RESULTS_INDEX = "results_target_probe_started"
+INTERFACES_TABLE = "interface_results"
+INTERFACES_INDEX = "interface_results_target_if_index_started"
+# Key of a queued row that names its table; absent means RESULTS_TABLE.
+_TABLE_KEY = "__table__"
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceRecord:
+    """One interface of one SNMP poll, as the readiness history keeps it.
+
+    Rates are bytes per second between this poll and the previous one, and
+    None with ``rate_missing_reason`` set when no honest rate exists (first
+    poll, reboot, counter reset). Error and discard counters are raw.
+    """
+
+    target: str
+    started: float
+    if_index: int
+    if_name: str
+    oper_status: int | None
+    speed_bps: float | None
+    receive_bytes_per_second: float | None
+    transmit_bytes_per_second: float | None
+    receive_utilisation: float | None
+    transmit_utilisation: float | None
+    receive_errors: int | None
+    transmit_errors: int | None
+    receive_discards: int | None
+    transmit_discards: int | None
+    rate_missing_reason: str = ""
+
 
 _HINT_PERMISSION = "storage.hint.permission"
 _HINT_DISK_FULL = "storage.hint.disk_full"
@@ -324,7 +356,14 @@ class Storage:
         Raises TypeError when a reading in ``result.values`` is not a real
         number, because that is a bug in the probe.
         """
-        row = _to_row(result)
+        self._enqueue(_to_row(result))
+
+    def put_interfaces(self, rows: Iterable[InterfaceRecord]) -> None:
+        """Queue per-interface readings of one SNMP poll, like ``put``."""
+        for record in rows:
+            self._enqueue({_TABLE_KEY: INTERFACES_TABLE, **dataclasses.asdict(record)})
+
+    def _enqueue(self, row: dict[str, Any]) -> None:
         drop_reason = ""
         drops_to_log = 0
         with self._lock:
@@ -516,7 +555,14 @@ class Storage:
         # SQLITE_BUSY_SNAPSHOT halfway through the batch.
         connection.execute("BEGIN IMMEDIATE")
         try:
-            self._db.table(RESULTS_TABLE).insert_all(rows, batch_size=len(rows))
+            by_table: dict[str, list[dict[str, Any]]] = {}
+            for row in rows:
+                table = row.get(_TABLE_KEY, RESULTS_TABLE)
+                by_table.setdefault(table, []).append(
+                    {key: value for key, value in row.items() if key != _TABLE_KEY}
+                )
+            for table, table_rows in by_table.items():
+                self._db.table(table).insert_all(table_rows, batch_size=len(table_rows))
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:
@@ -607,10 +653,41 @@ def _create_results_table(db: sqlite_utils.Database) -> None:
     table.create_index(["target", "probe", "started"], index_name=RESULTS_INDEX)
 
 
+def _create_interfaces_table(db: sqlite_utils.Database) -> None:
+    table = db.table(INTERFACES_TABLE)
+    assert isinstance(table, sqlite_utils.db.Table)
+    table.create(
+        {
+            "id": int,
+            "target": str,
+            "started": float,
+            "if_index": int,
+            "if_name": str,
+            "oper_status": int,
+            "speed_bps": float,
+            "receive_bytes_per_second": float,
+            "transmit_bytes_per_second": float,
+            "receive_utilisation": float,
+            "transmit_utilisation": float,
+            "receive_errors": int,
+            "transmit_errors": int,
+            "receive_discards": int,
+            "transmit_discards": int,
+            "rate_missing_reason": str,
+        },
+        pk="id",
+        not_null=["target", "started", "if_index", "if_name", "rate_missing_reason"],
+    )
+    table.create_index(["target", "if_index", "started"], index_name=INTERFACES_INDEX)
+
+
 # Migration N (counting from 1) brings the schema from user_version N-1 to N.
 # Append new steps and never change a released one, because existing
 # databases have already run it.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_create_results_table,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _create_results_table,
+    _create_interfaces_table,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -149,6 +149,21 @@ def test_snmp_target_exported_and_stored(lab: Lab, tmp_path: Path) -> None:
     assert stored["interfaces"] >= 4
     assert stored["sysuptime_seconds"] > 0
 
+    history = (
+        sqlite3.connect(tmp_path / "pantau.db")
+        .execute(
+            "SELECT if_name, receive_bytes_per_second, receive_utilisation, rate_missing_reason"
+            " FROM interface_results WHERE target = 'router' ORDER BY started"
+        )
+        .fetchall()
+    )
+    eth0_rows = [row for row in history if row[0] == "eth0"]
+    assert eth0_rows[0][3] == "first_poll"
+    with_rates = [row for row in eth0_rows if row[1] is not None]
+    assert with_rates, eth0_rows
+    assert with_rates[0][1] >= 0
+    assert 0 <= with_rates[0][2] < 0.01
+
 
 def test_snmp_wrong_community_is_failure(lab: Lab, tmp_path: Path) -> None:
     host = lab.add_host("r")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlite_utils
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -170,7 +171,7 @@ def test_open_creates_schema(open_storage: Callable[..., Storage], tmp_path: Pat
     assert db.table("results").pks == ["id"]
     indexes = {index.name: index.columns for index in db.table("results").indexes}
     assert indexes["results_target_probe_started"] == ["target", "probe", "started"]
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
 
@@ -247,13 +248,13 @@ def test_open_migrates_version_zero_database(
         open_storage(start=False)
 
     db = connect_readonly(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     assert db.table("results").exists()
     assert db.execute("SELECT text FROM notes").fetchall() == [("kept",)]
     db.close()
     migrated = [r for r in caplog.records if r.getMessage().startswith("Database schema migrated")]
     assert len(migrated) == 1
-    assert "from_version=0 to_version=1" in migrated[0].getMessage()
+    assert "from_version=0 to_version=2" in migrated[0].getMessage()
 
 
 def test_open_rejects_newer_schema(tmp_path: Path) -> None:
@@ -272,11 +273,11 @@ def test_open_rejects_newer_schema(tmp_path: Path) -> None:
     assert error.key == "storage.schema_newer"
     assert error.message("en") == (
         f"The database {path} has schema version 99, but this version of Pantau supports "
-        "versions up to 1. Upgrade Pantau or set [daemon] database to another file."
+        "versions up to 2. Upgrade Pantau or set [daemon] database to another file."
     )
     assert error.message("id") == (
         f"Basis data {path} memakai skema versi 99, sedangkan versi Pantau ini hanya mendukung "
-        "sampai versi 1. Perbarui Pantau, atau atur [daemon] database ke berkas lain."
+        "sampai versi 2. Perbarui Pantau, atau atur [daemon] database ke berkas lain."
     )
     assert str(error) == error.message("id") + "\n" + error.message("en")
     # The newer database is left as it was.
@@ -787,3 +788,68 @@ def test_open_on_read_only_file_system_raises(small_tmpfs: Path) -> None:
             "Check that the file and its directory exist and are writable by the user "
             "that runs Pantau."
         )
+
+
+def test_interface_records_written_beside_results(tmp_path: Path) -> None:
+    from monitor.storage import InterfaceRecord
+
+    path = tmp_path / "pantau.db"
+    storage = Storage(path)
+    storage.open()
+    storage.start()
+    record = InterfaceRecord(
+        target="router",
+        started=1_700_000_000.0,
+        if_index=3,
+        if_name="ether1",
+        oper_status=1,
+        speed_bps=1e9,
+        receive_bytes_per_second=125_000.0,
+        transmit_bytes_per_second=None,
+        receive_utilisation=0.001,
+        transmit_utilisation=None,
+        receive_errors=7,
+        transmit_errors=0,
+        receive_discards=0,
+        transmit_discards=2,
+        rate_missing_reason="reset",
+    )
+    storage.put_interfaces([record])
+    assert storage.flush()
+    storage.close()
+
+    db = sqlite3.connect(path)
+    db.row_factory = sqlite3.Row
+    rows = db.execute("SELECT * FROM interface_results").fetchall()
+    assert len(rows) == 1
+    assert rows[0]["if_name"] == "ether1"
+    assert rows[0]["receive_bytes_per_second"] == 125_000.0
+    assert rows[0]["transmit_bytes_per_second"] is None
+    assert rows[0]["receive_errors"] == 7
+    assert rows[0]["rate_missing_reason"] == "reset"
+    assert db.execute("SELECT count(*) FROM results").fetchone()[0] == 0
+
+
+def test_version_one_database_upgraded(tmp_path: Path) -> None:
+    from monitor.storage import MIGRATIONS
+
+    path = tmp_path / "pantau.db"
+    old = sqlite_utils.Database(path)
+    MIGRATIONS[0](old)
+    old.table("results").insert(
+        {
+            "target": "a", "probe": "icmp", "started": 1.0, "duration": 0.1, "success": 1,
+            "reason": "ok", "values_json": "{}", "message": "",
+        }
+    )  # fmt: skip
+    old.execute("PRAGMA user_version = 1")
+    old.close()
+
+    storage = Storage(path)
+    storage.open()
+    storage.close()
+
+    db = connect_readonly(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.table("interface_results").exists()
+    assert db.execute("SELECT target FROM results").fetchall() == [("a",)]
