@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from babel.numbers import format_decimal
 
-from monitor import config, logs
+from monitor import cli_snmp, config, logs
 from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, bilingual, translate
 from probes import base, icmp
 
@@ -87,6 +87,13 @@ def build_parser(language: str) -> argparse.ArgumentParser:
     probe.add_argument("--json", action="store_true", help=text("cli.help.json"))
     probe.add_argument("-v", "--verbose", action="store_true", help=text("cli.help.verbose"))
     probe.add_argument(
+        "--sample",
+        metavar=text("cli.metavar.duration"),
+        type=duration,
+        default=5.0,
+        help=text("cli.help.sample"),
+    )
+    probe.add_argument(
         "--send-interval",
         metavar=text("cli.metavar.duration"),
         type=duration,
@@ -117,7 +124,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return _check_config(path, args.lang)
     if args.command == "run":
         return _run(path, args.lang)
-    return _probe(path, args.lang, args.targets, args.json, args.verbose, args.send_interval)
+    return _probe(
+        path, args.lang, args.targets, args.json, args.verbose, args.send_interval, args.sample
+    )
 
 
 def _load(path: Path, language: str | None, *, invalid_exit: int) -> config.Inventory | int:
@@ -194,6 +203,7 @@ def _probe(
     as_json: bool,
     verbose: bool,
     send_interval: float,
+    sample: float,
 ) -> int:
     loaded = _load(path, language, invalid_exit=EXIT_USAGE)
     if isinstance(loaded, int):
@@ -210,8 +220,9 @@ def _probe(
         _print_error("probe.unknown_target", language, name=name, file=path, close=suggestion)
     if unknown:
         return EXIT_USAGE
-    targets = [known[name] for name in names] if names else list(loaded.targets)
-    targets = [target for target in targets if "icmp" in target.probes]
+    chosen = [known[name] for name in names] if names else list(loaded.targets)
+    targets = [target for target in chosen if "icmp" in target.probes]
+    snmp_targets = [t for t in chosen if "snmp" in t.probes and not t.placeholder and t.snmp]
 
     try:
         results = asyncio.run(_probe_targets(targets, send_interval))
@@ -225,15 +236,28 @@ def _probe(
         print(text, file=sys.stderr)
         return EXIT_USAGE
 
+    snmp_results = (
+        asyncio.run(cli_snmp.poll_twice(loaded, snmp_targets, sample)) if snmp_targets else []
+    )
+
     if as_json:
-        by_name = {target.name: target for target in targets}
+        by_name = {target.name: target for target in chosen}
         # Compact on purpose: indent= makes json fall back from its C encoder
         # to pure Python, three times slower than the sweep itself at 10,000
         # targets. Pipe the output through `jq` to read it.
-        print(json.dumps([_result_json(by_name[r.target], r) for r in results]))
+        everything = [*results, *(result for result, _ in snmp_results)]
+        print(json.dumps([_result_json(by_name[r.target], r) for r in everything]))
     else:
-        _print_table(targets, results, language, verbose)
-    failed = [r for r in results if not r.success and r.reason != base.UNCONFIGURED]
+        if targets:
+            _print_table(targets, results, language, verbose)
+        for result, state in snmp_results:
+            print()
+            cli_snmp.print_snmp(known[result.target], result, state, language)
+    failed = [
+        r
+        for r in [*results, *(result for result, _ in snmp_results)]
+        if not r.success and r.reason != base.UNCONFIGURED
+    ]
     return EXIT_FAILED if failed else EXIT_OK
 
 

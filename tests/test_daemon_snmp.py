@@ -7,17 +7,19 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.lab import snmp as lab_snmp
 from tests.lab.netns import Lab
-from tests.test_daemon import PORT, RunningDaemon, value
+from tests.test_daemon import ENV, PORT, RunningDaemon, value
 
 pytestmark = pytest.mark.netns
 
 COMMUNITY_ENV = "PANTAU_TEST_COMMUNITY"
+PANTAU = [sys.executable, "-m", "monitor.cli"]
 
 
 def write_snmp_config(path: Path, address: str) -> Path:
@@ -183,3 +185,91 @@ def test_snmp_wrong_community_is_failure(lab: Lab, tmp_path: Path) -> None:
         daemon.process.send_signal(signal.SIGTERM)
         daemon.process.wait(timeout=20)
         agent.stop()
+
+
+def write_probe_config(path: Path, address: str, port: int) -> Path:
+    path.write_text(
+        f"""
+[daemon]
+database = "pantau.db"
+language = "en"
+
+[defaults]
+timeout = "10s"
+interval = "30s"
+
+[credentials.lab]
+version = "2c"
+community_env = "{COMMUNITY_ENV}"
+
+[[targets]]
+name = "switch"
+address = "{address}"
+probes = ["snmp"]
+snmp = {{ credential = "lab", port = {port}, profiles = ["system", "interfaces"] }}
+"""
+    )
+    return path
+
+
+def interface_table(output: str) -> dict[str, tuple[str, str]]:
+    """Read `pantau probe`'s interface table: name -> (status, speed)."""
+    rows = {}
+    in_table = False
+    for line in output.splitlines():
+        if line.strip().startswith("INTERFACE"):
+            in_table = True
+            continue
+        if in_table and line.startswith("    ") and line.strip():
+            name = line[4:24].strip()
+            status = line[46:60].strip()
+            speed = line[61:72].strip()
+            rows[name] = (status, speed)
+    return rows
+
+
+def test_probe_cisco_recording_matches_snmpbulkwalk(lab: Lab, tmp_path: Path) -> None:
+    recordings = {"cisco-c3560": lab_snmp.default_recordings()["cisco-c3560"]}
+    with lab_snmp.start_snmpsim(lab, recordings) as simulator:
+        port = simulator.port
+        config = write_probe_config(tmp_path / "cisco.toml", simulator.address, port)
+        completed = lab.prober.run(
+            [*PANTAU, "probe", "-c", str(config), "--lang", "en", "--sample", "0s"],
+            env={**ENV, COMMUNITY_ENV: "cisco-c3560"},
+            timeout=120,
+        )
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        table = interface_table(completed.stdout)
+
+        walk = ["snmpbulkwalk", "-m", "", "-On", "-Oq", "-v2c", "-c", "cisco-c3560"]
+        target = f"{simulator.address}:{port}"
+        names = walk_column(lab, [*walk, target, "1.3.6.1.2.1.31.1.1.1.1"])
+        statuses = walk_column(lab, [*walk, target, "1.3.6.1.2.1.2.2.1.8"])
+        high_speeds = walk_column(lab, [*walk, target, "1.3.6.1.2.1.31.1.1.1.15"])
+
+    status_names = {
+        "1": "up",
+        "2": "down",
+        "5": "dormant",
+        "6": "notPresent",
+        "7": "lowerLayerDown",
+    }
+    assert len(table) == len(names)
+    for index, name in names.items():
+        status, speed = table[name[:20]]
+        assert status == status_names.get(statuses[index], status)
+        megabits = int(high_speeds[index])
+        if megabits >= 1000:
+            assert speed == f"{megabits / 1000:.1f} Gb/s"
+        elif megabits > 0:
+            assert speed == f"{megabits:.1f} Mb/s"
+
+
+def walk_column(lab: Lab, argv: list[str]) -> dict[str, str]:
+    completed = lab.prober.run(argv, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    values = {}
+    for line in completed.stdout.splitlines():
+        oid, _, text = line.partition(" ")
+        values[oid.rsplit(".", 1)[1]] = text.strip().strip('"')
+    return values

@@ -85,6 +85,35 @@ MESSAGES = {
         "id": "target {name!r} tidak memakai pemeriksaan icmp; tidak ada yang dijalankan",
         "en": "target {name!r} has no icmp probe; nothing was run",
     },
+    # pantau probe, SNMP part
+    "snmp.header": {
+        "id": "{target} ({address}) SNMP: {result}",
+        "en": "{target} ({address}) SNMP: {result}",
+    },
+    "snmp.system": {
+        "id": "    nama: {name}; waktu aktif: {uptime}; perangkat: {descr}",
+        "en": "    name: {name}; uptime: {uptime}; device: {descr}",
+    },
+    "snmp.cpu": {"id": "CPU {value} %", "en": "CPU {value} %"},
+    "snmp.memory": {"id": "memori {value} %", "en": "memory {value} %"},
+    "snmp.storage": {"id": "penyimpanan maks {value} %", "en": "storage max {value} %"},
+    "snmp.stats": {
+        "id": "    {varbinds} varbind dalam {requests} permintaan, {seconds} s",
+        "en": "    {varbinds} varbinds in {requests} requests, {seconds} s",
+    },
+    "snmp.col.interface": {"id": "ANTARMUKA", "en": "INTERFACE"},
+    "snmp.col.alias": {"id": "ALIAS", "en": "ALIAS"},
+    "snmp.col.status": {"id": "STATUS", "en": "STATUS"},
+    "snmp.col.speed": {"id": "KECEPATAN", "en": "SPEED"},
+    "snmp.col.in": {"id": "MASUK", "en": "IN"},
+    "snmp.col.out": {"id": "KELUAR", "en": "OUT"},
+    "snmp.col.errors": {"id": "ERROR MSK/KLR", "en": "ERRORS IN/OUT"},
+    "cli.help.sample": {
+        "id": "jeda antara dua polling SNMP untuk menghitung laju antarmuka, misalnya 5s "
+        "(0s: satu polling, tanpa laju)",
+        "en": "time between the two SNMP polls that give interface rates, for example 5s "
+        "(0s: one poll, no rates)",
+    },
     # pantau check-config
     "check.ok": {
         "id": "konfigurasi valid: {file}: {targets} target ({configured} terkonfigurasi, "
