@@ -17,6 +17,7 @@ placeholder, which the daemon reports as not yet configured and never probes.
 
 from __future__ import annotations
 
+import codecs
 import decimal
 import difflib
 import ipaddress
@@ -25,6 +26,7 @@ import math
 import os
 import re
 import tomllib
+import warnings
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +44,8 @@ from probes.addresses import (
     is_placeholder_address,
     unusable_target_reason,
 )
+from probes.snmp import CUSTOM_KINDS
+from probes.snmp_profiles import PROFILES
 
 __all__ = [
     "CONFIG_ENV",
@@ -52,21 +56,26 @@ __all__ = [
     "Channel",
     "ConfigError",
     "Credential",
+    "CustomOidSettings",
     "DaemonSettings",
     "IcmpSettings",
+    "InterfaceFilter",
     "Inventory",
     "Problem",
     "Secret",
+    "SnmpDefaults",
     "SnmpSettings",
     "Target",
     "TargetSettings",
     "find_config_path",
     "format_duration",
+    "format_speed",
     "is_placeholder_address",
     "is_valid_hostname",
     "load",
     "parse_duration",
     "parse_listen",
+    "parse_speed",
 ]
 
 _T = TypeVar("_T")
@@ -107,6 +116,27 @@ DEFAULT_LOG_LEVEL: Final = "INFO"
 DEFAULT_PROBES: Final = ("icmp",)
 DEFAULT_SNMP_PORT: Final = 161
 DEFAULT_SNMP_PROFILES: Final = ("system", "interfaces")
+# SNMP defaults, equal to those of probes.snmp.SnmpRequest.
+DEFAULT_SNMP_TIMEOUT: Final = 2.0
+DEFAULT_SNMP_RETRIES: Final = 1
+DEFAULT_MAX_REPETITIONS: Final = 25
+DEFAULT_MAX_ROWS: Final = 10_000
+DEFAULT_MAX_REQUESTS: Final = 1_000
+DEFAULT_CHARSET: Final = "latin-1"
+
+MAX_SNMP_RETRIES: Final = 10
+MAX_REPETITIONS: Final = 200
+MAX_ROWS: Final = 1_000_000
+MAX_REQUESTS: Final = 100_000
+MAX_IF_TYPE: Final = 2**31 - 1  # ifType is an enumerated INTEGER (IANAifType) from 1
+# SMIv2 limits of an OID (RFC 2578, section 3.5): at most 128 arcs, each at most 2**32 - 1.
+MAX_OID_ARCS: Final = 128
+MAX_OID_ARC: Final = 2**32 - 1
+MIN_SPEED: Final = 1.0  # bits per second
+# 1000 Tbit/s: far above any interface, so only a slip in digits or unit reaches it.
+MAX_SPEED: Final = 1e15
+# Labels that Pantau sets on SNMP metrics itself, so a custom OID's index may not use them.
+RESERVED_LABELS: Final = ("target", "group", "network", "if_index", "if_name", "if_alias")
 
 # Target, credential and channel names become Prometheus label values and
 # command-line arguments, so they stay within a shell-safe alphabet.
@@ -123,6 +153,14 @@ _UNIT_SECONDS: Final = {
     "m": Decimal(60),
     "h": Decimal(3600),
 }
+_SPEED = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)(?P<unit>bps|kbps|Mbps|Gbps)")
+# SI prefixes, decimal: 1 kbps = 1000 bps, as ifSpeed and ifHighSpeed count.
+_UNIT_BPS: Final = {"bps": 1, "kbps": 10**3, "Mbps": 10**6, "Gbps": 10**9}
+_OID_TEXT = re.compile(r"\.?[0-9]+(?:\.[0-9]+)*", re.ASCII)
+# Custom OID names become part of metric names, and index labels become label
+# names, so both stay within Prometheus' alphabet.
+_METRIC_NAME = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
+_LABEL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
 # Seconds of float rounding to absorb, so that a burst exactly as long as the
 # interval counts as too long.
 _BURST_TOLERANCE = 1e-9
@@ -168,6 +206,33 @@ def format_duration(seconds: float) -> str:
 
 def _plain_decimal(number: Decimal) -> str:
     return format(number.normalize(), "f")
+
+
+def parse_speed(text: str) -> float:
+    """Convert an interface speed such as "100Mbps", "1.5Gbps" or "64kbps" to bits per second.
+
+    The units are bps, kbps, Mbps and Gbps, written exactly so, with decimal
+    prefixes (1 kbps = 1000 bps). Raises ValueError for anything else, a bare
+    number included.
+    """
+    match = _SPEED.fullmatch(text)
+    if match is None:
+        raise ValueError(
+            f"invalid speed {text!r}: expected a number and a unit (bps, kbps, Mbps, Gbps)"
+        )
+    return float(Decimal(match["number"]) * _UNIT_BPS[match["unit"]])
+
+
+def format_speed(bits_per_second: float) -> str:
+    """Write a speed in the largest unit it reaches, as parse_speed reads it back: "100Mbps"."""
+    if not math.isfinite(bits_per_second) or bits_per_second < 0:
+        raise ValueError(f"cannot format {bits_per_second!r} as a speed")
+    # repr gives at most 17 significant digits, so dividing by a power of ten is exact.
+    value = Decimal(repr(bits_per_second))
+    for unit in ("Gbps", "Mbps", "kbps"):
+        if value >= _UNIT_BPS[unit]:
+            return f"{_plain_decimal(value / _UNIT_BPS[unit])}{unit}"
+    return f"{_plain_decimal(value)}bps"
 
 
 def is_valid_hostname(text: str) -> bool:
@@ -327,13 +392,103 @@ class TargetSettings:
     icmp: IcmpSettings = field(default_factory=IcmpSettings)
 
 
+def _empty_speeds() -> Mapping[str, float]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceFilter:
+    """Interfaces that an SNMP poll keeps, by interface name and ifType number.
+
+    ``include`` and ``exclude`` are regular expressions (Python ``re``) that
+    must match the whole name: ifName, or ifDescr when the agent has no
+    ifName. Every interface is kept when ``include`` is empty, and every type
+    when ``types`` is empty. The patterns are checked when the configuration
+    is loaded.
+
+    >>> InterfaceFilter(exclude=("lo", "bridge.*"), types=(6,))  # ethernetCsmacd only
+    InterfaceFilter(include=(), exclude=('lo', 'bridge.*'), types=(6,))
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    types: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CustomOidSettings:
+    """OID read besides the profiles, from an entry of a target's ``snmp.custom``.
+
+    ``name`` is snake_case and unique per target. ``kind`` is "gauge",
+    "counter" or "text". Without ``index_label`` the OID is one instance read
+    by GET; with it, the subtree is walked and each row's index becomes that
+    label.
+    """
+
+    name: str
+    oid: tuple[int, ...]
+    kind: str = "gauge"
+    index_label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SnmpDefaults:
+    """The ``snmp`` table of ``[defaults]``: every SNMP key except credential and custom.
+
+    ``timeout`` is None when the table does not set it: each target then uses
+    its own ``timeout``.
+    """
+
+    port: int = DEFAULT_SNMP_PORT
+    profiles: tuple[str, ...] = DEFAULT_SNMP_PROFILES
+    timeout: float | None = None
+    retries: int = DEFAULT_SNMP_RETRIES
+    max_repetitions: int = DEFAULT_MAX_REPETITIONS
+    use_getnext: bool = False
+    max_rows: int = DEFAULT_MAX_ROWS
+    max_requests: int = DEFAULT_MAX_REQUESTS
+    charset: str = DEFAULT_CHARSET
+    interfaces: InterfaceFilter = field(default_factory=InterfaceFilter)
+    # Excluded from the hash because a mapping has none. Equality still compares it.
+    speeds: Mapping[str, float] = field(default_factory=_empty_speeds, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "speeds", MappingProxyType(dict(self.speeds)))
+
+
 @dataclass(frozen=True, slots=True)
 class SnmpSettings:
-    """SNMP polling of a target: credential name, UDP port and profile names."""
+    """SNMP polling of a target: the ``snmp`` table over the ``snmp`` table of [defaults].
+
+    ``timeout`` is in seconds per attempt, and each request is sent at most
+    ``retries + 1`` times. The loader sets ``timeout`` to the target's
+    ``timeout`` when neither table has one. ``max_repetitions`` is the GETBULK max-repetitions,
+    and ``use_getnext`` walks with GETNEXT instead, as version "1" always
+    does. ``max_rows`` caps the rows of each column of one walk, and
+    ``max_requests`` the requests of one walk. ``charset`` decodes labels
+    that are not UTF-8. ``speeds`` maps an interface name to the speed in
+    bits per second to use when the agent reports none.
+
+    >>> SnmpSettings("opd-v2", speeds={"ether1": 100e6}).speeds["ether1"]
+    100000000.0
+    """
 
     credential: str
     port: int = DEFAULT_SNMP_PORT
     profiles: tuple[str, ...] = DEFAULT_SNMP_PROFILES
+    timeout: float = DEFAULT_SNMP_TIMEOUT
+    retries: int = DEFAULT_SNMP_RETRIES
+    max_repetitions: int = DEFAULT_MAX_REPETITIONS
+    use_getnext: bool = False
+    max_rows: int = DEFAULT_MAX_ROWS
+    max_requests: int = DEFAULT_MAX_REQUESTS
+    charset: str = DEFAULT_CHARSET
+    interfaces: InterfaceFilter = field(default_factory=InterfaceFilter)
+    speeds: Mapping[str, float] = field(default_factory=_empty_speeds, hash=False)
+    custom: tuple[CustomOidSettings, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "speeds", MappingProxyType(dict(self.speeds)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +560,9 @@ class DaemonSettings:
 class Inventory:
     """Validated configuration: daemon settings, targets in file order, credentials, channels.
 
+    ``defaults`` and ``snmp_defaults`` are the [defaults] table, already
+    applied to every target.
+
     >>> inventory = load(Path("config/demo.toml"), environ={})  # doctest: +SKIP
     >>> [target.name for target in inventory.targets][:2]  # doctest: +SKIP
     ['router-demo', 'opd-bappeda']
@@ -416,6 +574,7 @@ class Inventory:
     targets: tuple[Target, ...]
     credentials: Mapping[str, Credential]
     channels: tuple[Channel, ...]
+    snmp_defaults: SnmpDefaults = field(default_factory=SnmpDefaults)
     _targets_by_name: Mapping[str, Target] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -843,6 +1002,41 @@ class _Reader:
             return None
         return value
 
+    def integers(
+        self,
+        table: Mapping[str, object],
+        path: KeyPath,
+        example: str,
+        minimum: int,
+        maximum: int,
+    ) -> tuple[int, ...] | None:
+        """Return an array of integers, reporting each element outside minimum..maximum."""
+        value = self._get(table, path, example, required=False)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) for item in value
+        ):
+            self.report(path, "expected_integer_array", value=_show(value), example=example)
+            return None
+        valid = True
+        for position, item in enumerate(value):
+            if not minimum <= item <= maximum:
+                self.report(
+                    (*path, position), "out_of_range", value=item, minimum=minimum, maximum=maximum
+                )
+                valid = False
+        return tuple(value) if valid else None
+
+    def boolean(self, table: Mapping[str, object], path: KeyPath, example: str) -> bool | None:
+        value = self._get(table, path, example, required=False)
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            self.report(path, "expected_boolean", value=_show(value), example=example)
+            return None
+        return value
+
     def duration(
         self,
         table: Mapping[str, object],
@@ -976,7 +1170,25 @@ _TARGET_KEYS: Final = (
     "snmp",
     *_SETTINGS_KEYS,
 )
-_SNMP_KEYS: Final = ("credential", "port", "profiles")
+_DEFAULTS_KEYS: Final = (*_SETTINGS_KEYS, "snmp")
+# Keys of a target's snmp table that [defaults] may set too.
+_SNMP_OPTION_KEYS: Final = (
+    "port",
+    "profiles",
+    "timeout",
+    "retries",
+    "max_repetitions",
+    "use_getnext",
+    "max_rows",
+    "max_requests",
+    "charset",
+    "interfaces",
+    "speeds",
+)
+_SNMP_TARGET_ONLY_KEYS: Final = ("credential", "custom")
+_SNMP_KEYS: Final = ("credential", *_SNMP_OPTION_KEYS, "custom")
+_INTERFACE_FILTER_KEYS: Final = ("include", "exclude", "types")
+_CUSTOM_KEYS: Final = ("name", "oid", "type", "index_label")
 _CREDENTIAL_KEYS: Final = (
     "version",
     "community_env",
@@ -1000,9 +1212,9 @@ _CHANNEL_KEYS: Final = ("name", "url_env")
 def _read_inventory(reader: _Reader, path: Path, data: Mapping[str, object]) -> Inventory:
     reader.check_keys(data, (), _TOP_KEYS)
     daemon = _read_daemon(reader, data, path)
-    defaults = _read_defaults(reader, data)
+    defaults, snmp_defaults = _read_defaults(reader, data)
     credentials = _read_credentials(reader, data)
-    targets = _read_targets(reader, data, defaults, credentials)
+    targets = _read_targets(reader, data, defaults, snmp_defaults, credentials)
     channels = _read_channels(reader, data)
     _check_credential_secrets(reader, targets, credentials)
     return Inventory(
@@ -1012,6 +1224,7 @@ def _read_inventory(reader: _Reader, path: Path, data: Mapping[str, object]) -> 
         targets=tuple(target for _, target in targets),
         credentials=credentials,
         channels=channels,
+        snmp_defaults=snmp_defaults,
     )
 
 
@@ -1067,12 +1280,14 @@ def _is_timezone(key: str) -> bool:
     return True
 
 
-def _read_defaults(reader: _Reader, data: Mapping[str, object]) -> TargetSettings:
+def _read_defaults(
+    reader: _Reader, data: Mapping[str, object]
+) -> tuple[TargetSettings, SnmpDefaults]:
     path: KeyPath = ("defaults",)
-    table = reader.table(data, path, "[defaults]", _SETTINGS_KEYS) or {}
+    table = reader.table(data, path, "[defaults]", _DEFAULTS_KEYS) or {}
     settings = _read_settings(reader, table, path, TargetSettings())
     _check_timing(reader, path, settings, check_icmp=True, inherited=())
-    return settings
+    return settings, _read_snmp_defaults(reader, table, path)
 
 
 def _read_settings(
@@ -1294,6 +1509,7 @@ def _read_targets(
     reader: _Reader,
     data: Mapping[str, object],
     defaults: TargetSettings,
+    snmp_defaults: SnmpDefaults,
     credentials: Mapping[str, Credential],
 ) -> list[tuple[int, Target]]:
     """Read every [[targets]] table, then check names and parents across them."""
@@ -1301,7 +1517,7 @@ def _read_targets(
     if "targets" not in data or entries == []:
         reader.report(("targets",), "no_targets")
     targets = [
-        (index, _read_target(reader, index, table, defaults, credentials))
+        (index, _read_target(reader, index, table, defaults, snmp_defaults, credentials))
         for index, table in entries or []
     ]
     _check_target_names(reader, targets)
@@ -1314,6 +1530,7 @@ def _read_target(
     index: int,
     table: Mapping[str, object],
     defaults: TargetSettings,
+    snmp_defaults: SnmpDefaults,
     credentials: Mapping[str, Credential],
 ) -> Target:
     path: KeyPath = ("targets", index)
@@ -1333,7 +1550,7 @@ def _read_target(
     parent = reader.string(table, (*path, "parent"), 'parent = "core-router"')
     probes = _read_probes(reader, table, path)
     settings = _read_settings(reader, table, path, defaults)
-    snmp = _read_snmp(reader, table, path, probes, credentials)
+    snmp = _read_snmp(reader, table, path, probes, credentials, settings, snmp_defaults)
 
     placeholder = False
     if address is not None:
@@ -1399,7 +1616,10 @@ def _read_snmp(
     path: KeyPath,
     probes: tuple[str, ...] | None,
     credentials: Mapping[str, Credential],
+    settings: TargetSettings,
+    snmp_defaults: SnmpDefaults,
 ) -> SnmpSettings | None:
+    """Read a target's snmp table, taking each key it lacks from the snmp table of [defaults]."""
     snmp_path = (*path, "snmp")
     example = 'snmp = { credential = "opd-v2" }'
     snmp_table = reader.table(table, snmp_path, example, _SNMP_KEYS)
@@ -1426,15 +1646,312 @@ def _read_snmp(
             reader.report(
                 credential_path, "unknown_credential_none", value=_show(credential), name=credential
             )
-    port = reader.integer(snmp_table, (*snmp_path, "port"), "port = 161", 1, 65535)
-    profiles = reader.strings(
-        snmp_table, (*snmp_path, "profiles"), 'profiles = ["system", "interfaces"]'
-    )
+    options = _read_snmp_options(reader, snmp_table, snmp_path, snmp_defaults)
     return SnmpSettings(
         credential=_pick(credential, ""),
-        port=_pick(port, DEFAULT_SNMP_PORT),
-        profiles=_pick(profiles, DEFAULT_SNMP_PROFILES),
+        port=options.port,
+        profiles=options.profiles,
+        timeout=_pick(options.timeout, settings.timeout),
+        retries=options.retries,
+        max_repetitions=options.max_repetitions,
+        use_getnext=options.use_getnext,
+        max_rows=options.max_rows,
+        max_requests=options.max_requests,
+        charset=options.charset,
+        interfaces=options.interfaces,
+        speeds=options.speeds,
+        custom=_read_custom(reader, snmp_table, snmp_path),
     )
+
+
+def _read_snmp_defaults(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath
+) -> SnmpDefaults:
+    snmp_path = (*path, "snmp")
+    snmp_table = reader.table(table, snmp_path, "snmp = { retries = 1 }", None)
+    if snmp_table is None:
+        return SnmpDefaults()
+    for key in _SNMP_TARGET_ONLY_KEYS:
+        if key in snmp_table:
+            reader.report((*snmp_path, key), "not_in_defaults")
+    others = {key: value for key, value in snmp_table.items() if key not in _SNMP_TARGET_ONLY_KEYS}
+    reader.check_keys(others, snmp_path, _SNMP_OPTION_KEYS)
+    return _read_snmp_options(reader, snmp_table, snmp_path, SnmpDefaults())
+
+
+def _read_snmp_options(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath, base: SnmpDefaults
+) -> SnmpDefaults:
+    """Read the SNMP keys that [defaults] may set too, keeping ``base`` for keys ``table`` lacks.
+
+    ``interfaces`` and ``speeds`` merge key by key with ``base`` as well, so a
+    target's ``speeds`` adds interfaces to those of [defaults].
+    """
+    port = reader.integer(table, (*path, "port"), "port = 161", 1, 65535)
+    profiles = _read_profiles(reader, table, path)
+    timeout = reader.duration(table, (*path, "timeout"), 'timeout = "2s"', MIN_TIMEOUT, MAX_TIMEOUT)
+    retries = reader.integer(table, (*path, "retries"), "retries = 1", 0, MAX_SNMP_RETRIES)
+    max_repetitions = reader.integer(
+        table, (*path, "max_repetitions"), "max_repetitions = 25", 1, MAX_REPETITIONS
+    )
+    # Version "1" credentials walk with GETNEXT whatever the value, because
+    # SNMPv1 has no GETBULK.
+    use_getnext = reader.boolean(table, (*path, "use_getnext"), "use_getnext = true")
+    max_rows = reader.integer(table, (*path, "max_rows"), "max_rows = 10000", 1, MAX_ROWS)
+    max_requests = reader.integer(
+        table, (*path, "max_requests"), "max_requests = 1000", 1, MAX_REQUESTS
+    )
+    charset = _read_charset(reader, table, path)
+    interfaces = _read_interface_filter(reader, table, path, base.interfaces)
+    speeds = _read_speeds(reader, table, path)
+    return SnmpDefaults(
+        port=_pick(port, base.port),
+        profiles=_pick(profiles, base.profiles),
+        timeout=_pick(timeout, base.timeout),
+        retries=_pick(retries, base.retries),
+        max_repetitions=_pick(max_repetitions, base.max_repetitions),
+        use_getnext=_pick(use_getnext, base.use_getnext),
+        max_rows=_pick(max_rows, base.max_rows),
+        max_requests=_pick(max_requests, base.max_requests),
+        charset=_pick(charset, base.charset),
+        interfaces=interfaces,
+        speeds={**base.speeds, **speeds},
+    )
+
+
+def _read_profiles(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath
+) -> tuple[str, ...] | None:
+    profiles_path = (*path, "profiles")
+    profiles = reader.strings(table, profiles_path, 'profiles = ["system", "interfaces"]')
+    if profiles is None:
+        return None
+
+    valid = True
+    known = _quoted_list(PROFILES)
+    for position, name in enumerate(profiles):
+        if name in PROFILES:
+            continue
+        valid = False
+        close = difflib.get_close_matches(name, list(PROFILES), n=1, cutoff=0.6)
+        if close:
+            reader.report(
+                (*profiles_path, position),
+                "unknown_profile_suggestion",
+                value=_show(name),
+                suggestion=_show(close[0]),
+                known=known,
+            )
+        else:
+            reader.report(
+                (*profiles_path, position), "unknown_profile", value=_show(name), known=known
+            )
+    return profiles if valid else None
+
+
+def _read_charset(reader: _Reader, table: Mapping[str, object], path: KeyPath) -> str | None:
+    charset_path = (*path, "charset")
+    charset = reader.string(table, charset_path, 'charset = "cp1252"')
+    if charset is None:
+        return None
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        reader.report(charset_path, "unknown_charset", value=_show(charset))
+        return None
+    try:
+        # What probes.snmp_values.decode_text does with a label that is not UTF-8.
+        bytes(range(256)).decode(charset, errors="replace")
+    except (LookupError, UnicodeError):
+        # LookupError: a codec that is no text encoding, such as "base64".
+        # UnicodeError: a codec that rejects some bytes all the same, such as "idna".
+        reader.report(charset_path, "charset_not_text", value=_show(charset))
+        return None
+    return charset
+
+
+def _read_interface_filter(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath, base: InterfaceFilter
+) -> InterfaceFilter:
+    filter_path = (*path, "interfaces")
+    example = 'interfaces = { exclude = ["lo"], types = [6] }'
+    filter_table = reader.table(table, filter_path, example, _INTERFACE_FILTER_KEYS)
+    if filter_table is None:
+        return base
+
+    include = _read_patterns(
+        reader, filter_table, (*filter_path, "include"), 'include = ["ether.*"]'
+    )
+    exclude = _read_patterns(reader, filter_table, (*filter_path, "exclude"), 'exclude = ["lo"]')
+    types = reader.integers(
+        filter_table, (*filter_path, "types"), "types = [6, 131]", 1, MAX_IF_TYPE
+    )
+    return InterfaceFilter(
+        include=_pick(include, base.include),
+        exclude=_pick(exclude, base.exclude),
+        types=_pick(types, base.types),
+    )
+
+
+def _read_patterns(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath, example: str
+) -> tuple[str, ...] | None:
+    """Return regular expressions after compiling each one, or None if any is invalid."""
+    patterns = reader.strings(table, path, example)
+    if patterns is None:
+        return None
+    valid = True
+    for position, pattern in enumerate(patterns):
+        fault = _regex_fault(pattern)
+        if fault is not None:
+            code, params = fault
+            reader.report((*path, position), code, value=_show(pattern), **params)
+            valid = False
+    return patterns if valid else None
+
+
+def _regex_fault(pattern: str) -> tuple[str, dict[str, object]] | None:
+    """Return the message code and parameters of what makes ``pattern`` no regular expression."""
+    try:
+        with warnings.catch_warnings():
+            # Python 3.11 warns that "[[" may change meaning in a later version;
+            # the pattern is valid today, and a warning would reach the
+            # operator untranslated.
+            warnings.simplefilter("ignore", FutureWarning)
+            re.compile(pattern)
+    except re.error as error:
+        if error.pos is None:  # for example a look-behind of variable width
+            return "invalid_regex_no_position", {"reason": error.msg}
+        return "invalid_regex", {"reason": error.msg, "position": error.pos + 1}
+    except OverflowError as error:  # a repetition count such as {4294967296}
+        return "invalid_regex_no_position", {"reason": str(error)}
+    except RecursionError:  # Python's regex parser recurses for each nested group
+        return "regex_too_deep", {}
+    return None
+
+
+def _read_speeds(reader: _Reader, table: Mapping[str, object], path: KeyPath) -> dict[str, float]:
+    speeds_path = (*path, "speeds")
+    speeds_table = reader.table(table, speeds_path, 'speeds = { "ether1" = "100Mbps" }', None)
+    speeds: dict[str, float] = {}
+    for name, value in (speeds_table or {}).items():
+        speed = _read_speed(reader, (*speeds_path, name), name, value)
+        if speed is not None:
+            speeds[name] = speed
+    return speeds
+
+
+def _read_speed(reader: _Reader, path: KeyPath, name: str, value: object) -> float | None:
+    key = _format_path((name,)) if name else '"ether1"'
+    example = f'{key} = "100Mbps"'
+    if not name.strip():
+        reader.report(path, "empty_string", example=example)
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A bare number is most likely bits per second, so suggest that in a unit.
+        in_range = math.isfinite(value) and MIN_SPEED <= value <= MAX_SPEED
+        suggestion = f'{key} = "{format_speed(value)}"' if in_range else example
+        reader.report(path, "speed_number", value=_show(value), example=suggestion)
+        return None
+    if not isinstance(value, str):
+        reader.report(path, "expected_string", value=_show(value), example=example)
+        return None
+    try:
+        speed = parse_speed(value)
+    except ValueError:
+        reader.report(path, "invalid_speed", value=_show(value), example=example)
+        return None
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        low, high = format_speed(MIN_SPEED), format_speed(MAX_SPEED)
+        reader.report(path, "out_of_range", value=_show(value), minimum=low, maximum=high)
+        return None
+    return speed
+
+
+def _read_custom(
+    reader: _Reader, table: Mapping[str, object], snmp_path: KeyPath
+) -> tuple[CustomOidSettings, ...]:
+    """Read the custom OIDs of a target; each name must be unique among them."""
+    custom_path = (*snmp_path, "custom")
+    entries = reader.table_array(table, custom_path, "[[targets.snmp.custom]]") or []
+    custom: list[CustomOidSettings] = []
+    first_index: dict[str, int] = {}
+    for position, entry in entries:
+        path = (*custom_path, position)
+        reader.check_keys(entry, path, _CUSTOM_KEYS)
+
+        name_path = (*path, "name")
+        name = reader.string(entry, name_path, 'name = "disk_used_percent"', required=True)
+        if name is not None and not _METRIC_NAME.fullmatch(name):
+            reader.report(name_path, "invalid_metric_name", value=_show(name))
+        elif name is not None and name in first_index:
+            first = first_index[name]
+            reader.report(
+                name_path,
+                "duplicate_name",
+                value=_show(name),
+                first=_format_path((*custom_path, first)),
+                first_position=reader.position((*custom_path, first, "name")),
+            )
+        elif name is not None:
+            first_index[name] = position
+
+        oid_path = (*path, "oid")
+        oid_text = reader.string(entry, oid_path, 'oid = "1.3.6.1.4.1.2021.9.1.9"', required=True)
+        oid = None if oid_text is None else _read_oid(reader, oid_path, oid_text)
+        kind = reader.choice(entry, (*path, "type"), 'type = "gauge"', CUSTOM_KINDS)
+        index_label = _read_index_label(reader, entry, path)
+        custom.append(
+            CustomOidSettings(
+                name=_pick(name, ""),
+                oid=_pick(oid, ()),
+                kind=_pick(kind, "gauge"),
+                index_label=index_label,
+            )
+        )
+    return tuple(custom)
+
+
+def _read_oid(reader: _Reader, path: KeyPath, text: str) -> tuple[int, ...] | None:
+    """Check a dotted numeric OID as SNMP can send it, and return its arcs."""
+    value = _show(text)
+    if not _OID_TEXT.fullmatch(text):
+        reader.report(path, "invalid_oid", value=value)
+        return None
+    parts = text.removeprefix(".").split(".")
+    # Compare lengths first: int() rejects strings of more than 4300 digits.
+    if any(len(part) > len(str(MAX_OID_ARC)) or int(part) > MAX_OID_ARC for part in parts):
+        reader.report(path, "oid_arc_too_large", value=value, maximum=MAX_OID_ARC)
+        return None
+    oid = tuple(int(part) for part in parts)
+    if len(oid) < 2:
+        reader.report(path, "oid_too_short", value=value)
+    elif len(oid) > MAX_OID_ARCS:
+        reader.report(path, "oid_too_long", value=value, count=len(oid), maximum=MAX_OID_ARCS)
+    elif oid[0] > 2:
+        reader.report(path, "oid_first_arc", value=value, arc=oid[0])
+    elif oid[0] < 2 and oid[1] > 39:
+        # BER packs the first two arcs into one number, 40 * first + second.
+        reader.report(path, "oid_second_arc", value=value, first=oid[0], arc=oid[1])
+    else:
+        return oid
+    return None
+
+
+def _read_index_label(reader: _Reader, entry: Mapping[str, object], path: KeyPath) -> str | None:
+    label_path = (*path, "index_label")
+    label = reader.string(entry, label_path, 'index_label = "disk"')
+    if label is None:
+        return None
+    if not _LABEL_NAME.fullmatch(label):
+        reader.report(label_path, "invalid_label_name", value=_show(label))
+        return None
+    if label in RESERVED_LABELS:
+        reader.report(
+            label_path, "reserved_label", value=_show(label), reserved=", ".join(RESERVED_LABELS)
+        )
+        return None
+    return label
 
 
 def _read_address(reader: _Reader, path: KeyPath, address: str, family: str) -> IPAddress | None:

@@ -73,8 +73,21 @@ def snmp_request(target: Target, credential: Credential) -> snmp.SnmpRequest:
         auth_key=secret(credential.auth_key),
         priv_protocol=credential.priv_protocol,
         priv_key=secret(credential.priv_key),
-        timeout=target.settings.timeout,
+        timeout=settings.timeout,
+        retries=settings.retries,
+        max_repetitions=settings.max_repetitions,
+        use_getnext=settings.use_getnext,
         profiles=settings.profiles,
+        custom=tuple(
+            snmp.CustomOid(custom.name, custom.oid, custom.kind, custom.index_label)
+            for custom in settings.custom
+        ),
+        interface_include=settings.interfaces.include,
+        interface_exclude=settings.interfaces.exclude,
+        interface_types=settings.interfaces.types,
+        max_rows=settings.max_rows,
+        max_requests=settings.max_requests,
+        charset=settings.charset,
     )
 
 

@@ -160,7 +160,8 @@ class MetricsStore:
             icmp = MappingProxyType(totals)
         snmp = current.snmp
         if result.probe == "snmp":
-            snmp = (snmp or SnmpState()).add(result, time.monotonic())
+            speeds = current.target.snmp.speeds if current.target.snmp else None
+            snmp = (snmp or SnmpState()).add(result, time.monotonic(), speeds)
         self._targets[result.target] = TargetMetrics(
             current.target, new_state, MappingProxyType(last), icmp, snmp
         )

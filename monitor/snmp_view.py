@@ -7,7 +7,7 @@ here, wrap- and reboot-aware, feed the status, alerts and the history.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -77,9 +77,20 @@ class SnmpState:
         default_factory=lambda: MappingProxyType({})
     )
 
-    def add(self, result: ProbeResult, monotonic: float) -> SnmpState:
-        """Return the state after one more poll result received at ``monotonic`` seconds."""
+    def add(
+        self,
+        result: ProbeResult,
+        monotonic: float,
+        speeds: Mapping[str, float] | None = None,
+    ) -> SnmpState:
+        """Return the state after one more poll result received at ``monotonic`` seconds.
+
+        ``speeds`` maps interface names to the speed in bits per second to
+        use where the agent reports none.
+        """
         poll = result.detail if isinstance(result.detail, SnmpPoll) else None
+        if poll is not None and speeds:
+            poll = _with_speeds(poll, speeds)
         errors = dict(self.subtree_errors)
         if poll is not None:
             for error in poll.errors:
@@ -109,6 +120,14 @@ class SnmpState:
         return SnmpState(
             poll, monotonic, reboots, MappingProxyType(rates), MappingProxyType(errors)
         )
+
+
+def _with_speeds(poll: SnmpPoll, speeds: Mapping[str, float]) -> SnmpPoll:
+    rows = tuple(
+        replace(row, speed=speeds[row.name]) if not row.speed and row.name in speeds else row
+        for row in poll.interfaces
+    )
+    return replace(poll, interfaces=rows)
 
 
 def _clock(poll: SnmpPoll, monotonic: float, discontinuity: int | None) -> PollClock | None:
@@ -153,8 +172,8 @@ def _rates(
 
 def interface_records(result: ProbeResult, state: SnmpState) -> Iterator[InterfaceRecord]:
     """Yield the history rows of one successful poll, with the rates ``state`` computed."""
-    poll = result.detail
-    if not isinstance(poll, SnmpPoll) or state.poll is not poll:
+    poll = state.poll
+    if poll is None or not isinstance(result.detail, SnmpPoll):
         return
     for row in poll.interfaces:
         rates = state.rates.get(row.if_index)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import json
 import re
 import tempfile
 import textwrap
@@ -18,16 +19,23 @@ from hypothesis import strategies as st
 from monitor import config
 from monitor.config import (
     ConfigError,
+    CustomOidSettings,
     IcmpSettings,
+    InterfaceFilter,
     Secret,
+    SnmpDefaults,
+    SnmpSettings,
     find_config_path,
     format_duration,
+    format_speed,
     is_placeholder_address,
     is_valid_hostname,
     load,
     parse_duration,
     parse_listen,
+    parse_speed,
 )
+from probes import snmp, snmp_profiles
 from probes.addresses import unusable_target_reason
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -110,7 +118,13 @@ def test_targets_toml_core_and_agency_routers() -> None:
     assert core.group == "Diskominfo"
     assert core.network == "opd"
     assert core.probes == ("icmp", "snmp")
-    assert core.snmp == config.SnmpSettings("opd-v2", 161, ("system", "interfaces"))
+    assert core.snmp == config.SnmpSettings(
+        "opd-v2",
+        161,
+        ("system", "interfaces"),
+        interfaces=config.InterfaceFilter(exclude=("lo",)),
+        speeds={"pppoe-out1": 100e6},
+    )
 
     for name, group in AGENCY_ROUTERS.items():
         router = inventory.target(name)
@@ -161,6 +175,14 @@ def test_targets_toml_application_servers() -> None:
     assert servers["pariwisata-v6"].settings.family == "ip6"
     assert servers["db-server"].settings.timeout == 3.0
     assert servers["db-server"].settings.interval == 30.0
+
+
+def test_targets_toml_snmp_defaults_are_built_in() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+
+    assert inventory.snmp_defaults == config.SnmpDefaults()
+    router = inventory.target("bappeda-router").snmp
+    assert router == config.SnmpSettings("opd-v2", timeout=inventory.defaults.timeout)
 
 
 def test_targets_toml_credentials() -> None:
@@ -262,6 +284,23 @@ CASES = [
                 'address_with_port.toml:3: targets[0].address: address "192.0.2.1:161" contains '
                 'a port number; write only the address, "192.0.2.1", and put the SNMP port in '
                 "snmp.port"
+            ),
+        ],
+    ),
+    Case(
+        "charset_not_text",
+        id=[
+            (
+                'charset_not_text.toml:9: targets[0].snmp.charset: codec "base64" tidak dapat '
+                "mendekode teks dari perangkat karena bukan set karakter atau menolak sebagian "
+                'byte; tulis set karakter, misalnya "cp1252" atau "gbk"'
+            ),
+        ],
+        en=[
+            (
+                'charset_not_text.toml:9: targets[0].snmp.charset: codec "base64" cannot decode '
+                "text from a device because it is no character set or rejects some bytes; write a "
+                'character set, for example "cp1252" or "gbk"'
             ),
         ],
     ),
@@ -422,6 +461,21 @@ CASES = [
         ],
     ),
     Case(
+        "expected_boolean",
+        id=[
+            (
+                "expected_boolean.toml:9: targets[0].snmp.use_getnext: harus berupa true atau "
+                'false tanpa tanda kutip, bukan "yes"; tulis misalnya use_getnext = true'
+            ),
+        ],
+        en=[
+            (
+                "expected_boolean.toml:9: targets[0].snmp.use_getnext: must be true or false "
+                'without quotes, not "yes"; write for example use_getnext = true'
+            ),
+        ],
+    ),
+    Case(
         "expected_integer",
         id=[
             (
@@ -433,6 +487,23 @@ CASES = [
             (
                 "expected_integer.toml:2: defaults.down_after: must be an integer without "
                 'quotes, not "3"; write for example down_after = 3'
+            ),
+        ],
+    ),
+    Case(
+        "expected_integer_array",
+        id=[
+            (
+                "expected_integer_array.toml:9: targets[0].snmp.interfaces.types: harus berupa "
+                'daftar bilangan bulat tanpa tanda kutip, bukan ["ethernetCsmacd"]; tulis '
+                "misalnya types = [6, 131]"
+            ),
+        ],
+        en=[
+            (
+                "expected_integer_array.toml:9: targets[0].snmp.interfaces.types: must be an "
+                'array of integers without quotes, not ["ethernetCsmacd"]; write for example '
+                "types = [6, 131]"
             ),
         ],
     ),
@@ -649,6 +720,23 @@ CASES = [
         ],
     ),
     Case(
+        "invalid_label_name",
+        id=[
+            (
+                "invalid_label_name.toml:16: targets[0].snmp.custom[0].index_label: nama label "
+                '"disk-path" tidak valid; gunakan huruf, angka dan garis bawah, diawali huruf, '
+                'misalnya "disk"'
+            ),
+        ],
+        en=[
+            (
+                "invalid_label_name.toml:16: targets[0].snmp.custom[0].index_label: invalid label "
+                'name "disk-path"; use letters, digits and underscores, starting with a letter, '
+                'for example "disk"'
+            ),
+        ],
+    ),
+    Case(
         "invalid_listen",
         id=[
             (
@@ -681,6 +769,23 @@ CASES = [
         ],
     ),
     Case(
+        "invalid_metric_name",
+        id=[
+            (
+                'invalid_metric_name.toml:14: targets[0].snmp.custom[0].name: nama "Disk-Used" '
+                "tidak valid; gunakan huruf kecil, angka dan garis bawah, diawali huruf, misalnya "
+                '"disk_used_percent"'
+            ),
+        ],
+        en=[
+            (
+                "invalid_metric_name.toml:14: targets[0].snmp.custom[0].name: invalid name "
+                '"Disk-Used"; use lowercase letters, digits and underscores, starting with a '
+                'letter, for example "disk_used_percent"'
+            ),
+        ],
+    ),
+    Case(
         "invalid_name",
         id=[
             (
@@ -694,6 +799,78 @@ CASES = [
                 'invalid_name.toml:2: targets[0].name: invalid name "core router"; use letters, '
                 "digits, dots, underscores or hyphens, starting with a letter or digit, for "
                 'example "bappeda-router"'
+            ),
+        ],
+    ),
+    Case(
+        "invalid_oid",
+        id=[
+            (
+                "invalid_oid.toml:15: targets[0].snmp.custom[0].oid: OID "
+                '"UCD-SNMP-MIB::dskPercent" tidak valid; tulis angka yang dipisahkan titik, '
+                'misalnya "1.3.6.1.4.1.2021.9.1.9", karena Pantau tidak membaca berkas MIB '
+                "(snmptranslate -On mengubah nama objek menjadi angka)"
+            ),
+        ],
+        en=[
+            (
+                "invalid_oid.toml:15: targets[0].snmp.custom[0].oid: invalid OID "
+                '"UCD-SNMP-MIB::dskPercent"; write numbers separated by dots, for example '
+                '"1.3.6.1.4.1.2021.9.1.9", because Pantau reads no MIB files (snmptranslate -On '
+                "turns an object name into numbers)"
+            ),
+        ],
+    ),
+    Case(
+        "invalid_regex",
+        id=[
+            (
+                "invalid_regex.toml:9: targets[0].snmp.interfaces.include[0]: ekspresi reguler "
+                '"ether[1-4" tidak valid: unterminated character set pada karakter ke-6; perbaiki '
+                "ekspresinya (sintaks re Python, dicocokkan dengan seluruh nama antarmuka)"
+            ),
+        ],
+        en=[
+            (
+                "invalid_regex.toml:9: targets[0].snmp.interfaces.include[0]: invalid regular "
+                'expression "ether[1-4": unterminated character set at character 6; correct the '
+                "expression (Python re syntax, matched against the whole interface name)"
+            ),
+        ],
+    ),
+    Case(
+        "invalid_regex_no_position",
+        id=[
+            (
+                "invalid_regex_no_position.toml:9: targets[0].snmp.interfaces.exclude[0]: "
+                'ekspresi reguler "(?<=vlan.*)100" tidak valid: look-behind requires fixed-width '
+                "pattern; perbaiki ekspresinya (sintaks re Python, dicocokkan dengan seluruh nama "
+                "antarmuka)"
+            ),
+        ],
+        en=[
+            (
+                "invalid_regex_no_position.toml:9: targets[0].snmp.interfaces.exclude[0]: invalid "
+                'regular expression "(?<=vlan.*)100": look-behind requires fixed-width pattern; '
+                "correct the expression (Python re syntax, matched against the whole interface "
+                "name)"
+            ),
+        ],
+    ),
+    Case(
+        "invalid_speed",
+        id=[
+            (
+                'invalid_speed.toml:9: targets[0].snmp.speeds."ge-0/0/0": kecepatan "1 Gbps" '
+                "tidak valid; tulis angka lalu satuan bps, kbps, Mbps atau Gbps tanpa spasi, "
+                'misalnya "ge-0/0/0" = "100Mbps" (1 kbps = 1000 bps)'
+            ),
+        ],
+        en=[
+            (
+                'invalid_speed.toml:9: targets[0].snmp.speeds."ge-0/0/0": invalid speed "1 Gbps"; '
+                "write a number followed by the unit bps, kbps, Mbps or Gbps with no space, for "
+                'example "ge-0/0/0" = "100Mbps" (1 kbps = 1000 bps)'
             ),
         ],
     ),
@@ -868,6 +1045,31 @@ CASES = [
         ],
     ),
     Case(
+        "not_in_defaults",
+        id=[
+            (
+                "not_in_defaults.toml:2: defaults.snmp.credential: kunci ini milik masing-masing "
+                "target dan tidak dapat diatur di [defaults]; pindahkan ke tabel snmp setiap "
+                "target"
+            ),
+            (
+                "not_in_defaults.toml:5: defaults.snmp.custom: kunci ini milik masing-masing "
+                "target dan tidak dapat diatur di [defaults]; pindahkan ke tabel snmp setiap "
+                "target"
+            ),
+        ],
+        en=[
+            (
+                "not_in_defaults.toml:2: defaults.snmp.credential: this key belongs to each "
+                "target and cannot be set in [defaults]; move it to the snmp table of the targets"
+            ),
+            (
+                "not_in_defaults.toml:5: defaults.snmp.custom: this key belongs to each target "
+                "and cannot be set in [defaults]; move it to the snmp table of the targets"
+            ),
+        ],
+    ),
+    Case(
         "not_utf8",
         id=[
             (
@@ -879,6 +1081,91 @@ CASES = [
             (
                 "not_utf8.toml:4: the file is not UTF-8 text (invalid byte at offset 82); save "
                 "it again with UTF-8 encoding"
+            ),
+        ],
+    ),
+    Case(
+        "oid_arc_too_large",
+        id=[
+            (
+                "oid_arc_too_large.toml:15: targets[0].snmp.custom[0].oid: OID "
+                '"1.3.6.1.4.1.2021.9.1.4294967296" memuat angka yang lebih besar dari 4294967295, '
+                "batas yang diizinkan SNMP; periksa angkanya"
+            ),
+        ],
+        en=[
+            (
+                "oid_arc_too_large.toml:15: targets[0].snmp.custom[0].oid: OID "
+                '"1.3.6.1.4.1.2021.9.1.4294967296" contains a number larger than 4294967295, the '
+                "maximum that SNMP allows; check the digits"
+            ),
+        ],
+    ),
+    Case(
+        "oid_first_arc",
+        id=[
+            (
+                'oid_first_arc.toml:15: targets[0].snmp.custom[0].oid: OID "3.6.1.2.1.25.1.6.0" '
+                "diawali 3, padahal angka pertama OID adalah 0, 1 atau 2; periksa OID-nya, OID "
+                "SNMP biasanya diawali 1.3.6.1"
+            ),
+        ],
+        en=[
+            (
+                'oid_first_arc.toml:15: targets[0].snmp.custom[0].oid: OID "3.6.1.2.1.25.1.6.0" '
+                "starts with 3 but the first number of an OID is 0, 1 or 2; check the OID, SNMP "
+                "OIDs usually start with 1.3.6.1"
+            ),
+        ],
+    ),
+    Case(
+        "oid_second_arc",
+        id=[
+            (
+                "oid_second_arc.toml:15: targets[0].snmp.custom[0].oid: angka kedua OID "
+                '"1.306.1.4.1.2021.9.1.9" adalah 306, padahal di bawah 1 paling besar 39; periksa '
+                "OID-nya, OID SNMP biasanya diawali 1.3.6.1"
+            ),
+        ],
+        en=[
+            (
+                "oid_second_arc.toml:15: targets[0].snmp.custom[0].oid: the second number of OID "
+                '"1.306.1.4.1.2021.9.1.9" is 306 but under 1 it is at most 39; check the OID, '
+                "SNMP OIDs usually start with 1.3.6.1"
+            ),
+        ],
+    ),
+    Case(
+        "oid_too_long",
+        id=[
+            (
+                "oid_too_long.toml:15: targets[0].snmp.custom[0].oid: OID "
+                '"1.3.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.… memuat 129 angka, '
+                "lebih dari 128 yang diizinkan SNMP; periksa OID-nya"
+            ),
+        ],
+        en=[
+            (
+                "oid_too_long.toml:15: targets[0].snmp.custom[0].oid: OID "
+                '"1.3.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.… has 129 numbers, '
+                "more than the 128 that SNMP allows; check the OID"
+            ),
+        ],
+    ),
+    Case(
+        "oid_too_short",
+        id=[
+            (
+                'oid_too_short.toml:15: targets[0].snmp.custom[0].oid: OID "1" hanya memuat satu '
+                "angka, padahal OID memuat paling sedikit dua; tulis OID lengkap, misalnya "
+                '"1.3.6.1.2.1.25.1.6.0"'
+            ),
+        ],
+        en=[
+            (
+                'oid_too_short.toml:15: targets[0].snmp.custom[0].oid: OID "1" has only one '
+                "number but an OID has at least two; write the whole OID, for example "
+                '"1.3.6.1.2.1.25.1.6.0"'
             ),
         ],
     ),
@@ -915,6 +1202,24 @@ CASES = [
         ],
     ),
     Case(
+        "regex_too_deep",
+        id=[
+            (
+                "regex_too_deep.toml:9: targets[0].snmp.interfaces.include[0]: ekspresi reguler "
+                '"((((((((((((((((((((((((((((((((((((((((((((((((((((((((((… memuat kurung '
+                "bersarang terlalu dalam untuk modul re Python; tulis ulang dengan lebih sedikit "
+                "kurung bersarang"
+            ),
+        ],
+        en=[
+            (
+                "regex_too_deep.toml:9: targets[0].snmp.interfaces.include[0]: regular expression "
+                '"((((((((((((((((((((((((((((((((((((((((((((((((((((((((((… nests brackets too '
+                "deeply for Python's re module; write it with fewer nested brackets"
+            ),
+        ],
+    ),
+    Case(
         "required_for_level",
         id=[
             (
@@ -937,6 +1242,23 @@ CASES = [
                 "required_for_level.toml:1: credentials.eksekutif-v3.priv_key_env: this key is "
                 'required for security_level "authPriv"; add for example priv_key_env = '
                 '"PANTAU_SNMP_PRIV_KEY"'
+            ),
+        ],
+    ),
+    Case(
+        "reserved_label",
+        id=[
+            (
+                'reserved_label.toml:16: targets[0].snmp.custom[0].index_label: label "if_index" '
+                "sudah dipasang Pantau sendiri pada metrik SNMP (target, group, network, if_index, "
+                'if_name, if_alias); pilih nama lain, misalnya "index"'
+            ),
+        ],
+        en=[
+            (
+                'reserved_label.toml:16: targets[0].snmp.custom[0].index_label: label "if_index" '
+                "is already set by Pantau on SNMP metrics (target, group, network, if_index, "
+                'if_name, if_alias); choose another name, for example "index"'
             ),
         ],
     ),
@@ -1025,6 +1347,161 @@ CASES = [
         ],
     ),
     Case(
+        "snmp_values",
+        id=[
+            (
+                "snmp_values.toml:3: defaults.snmp.profiles: harus berupa daftar teks, bukan "
+                '"system"; tulis misalnya profiles = ["system", "interfaces"]'
+            ),
+            (
+                "snmp_values.toml:3: defaults.snmp.timeout: durasi harus berupa teks dengan "
+                'satuan, bukan angka 2; tulis misalnya timeout = "2s" (satuan: ms, s, m, h)'
+            ),
+            (
+                "snmp_values.toml:3: defaults.snmp.retries: nilai 11 di luar rentang; gunakan "
+                "nilai dari 0 sampai 10"
+            ),
+            (
+                "snmp_values.toml:16: targets[0].snmp.max_repetition: kunci tidak dikenal; "
+                'mungkin maksudnya "max_repetitions"?'
+            ),
+            (
+                "snmp_values.toml:17: targets[0].snmp.max_rows: nilai 0 di luar rentang; gunakan "
+                "nilai dari 1 sampai 1000000"
+            ),
+            (
+                "snmp_values.toml:18: targets[0].snmp.charset: tidak boleh kosong; tulis misalnya "
+                'charset = "cp1252"'
+            ),
+            (
+                "snmp_values.toml:19: targets[0].snmp.interfaces.type: kunci tidak dikenal; "
+                'mungkin maksudnya "types"?'
+            ),
+            (
+                "snmp_values.toml:19: targets[0].snmp.interfaces.include: harus berupa daftar "
+                'teks, bukan "ether.*"; tulis misalnya include = ["ether.*"]'
+            ),
+            (
+                'snmp_values.toml:20: targets[0].snmp.speeds.ether1: nilai "0bps" di luar '
+                "rentang; gunakan nilai dari 1bps sampai 1000000Gbps"
+            ),
+            (
+                'snmp_values.toml:20: targets[0].snmp.speeds."": tidak boleh kosong; tulis '
+                'misalnya "ether1" = "100Mbps"'
+            ),
+            (
+                'snmp_values.toml:25: targets[0].snmp.custom[0].type: nilai "integer" tidak '
+                'valid; pilih salah satu dari: "gauge", "counter", "text"'
+            ),
+            (
+                "snmp_values.toml:27: targets[0].snmp.custom[1].oid: kunci wajib ini tidak ada; "
+                'tambahkan, misalnya oid = "1.3.6.1.4.1.2021.9.1.9"'
+            ),
+            (
+                'snmp_values.toml:28: targets[0].snmp.custom[1].name: nama "disk_used_percent" '
+                "sudah dipakai oleh targets[0].snmp.custom[0] (snmp_values.toml:23); gunakan nama "
+                "yang unik"
+            ),
+            (
+                "snmp_values.toml:34: targets[1].snmp.max_requests: nilai 100001 di luar rentang; "
+                "gunakan nilai dari 1 sampai 100000"
+            ),
+            (
+                "snmp_values.toml:34: targets[1].snmp.interfaces.types[0]: nilai 0 di luar "
+                "rentang; gunakan nilai dari 1 sampai 2147483647"
+            ),
+            (
+                "snmp_values.toml:34: targets[1].snmp.custom: harus berupa daftar tabel, bukan "
+                '"1.3.6.1.2.1.25.1.6.0"; tulis setiap entri di bawah header '
+                "[[targets.snmp.custom]]"
+            ),
+        ],
+        en=[
+            (
+                "snmp_values.toml:3: defaults.snmp.profiles: must be an array of strings, not "
+                '"system"; write for example profiles = ["system", "interfaces"]'
+            ),
+            (
+                "snmp_values.toml:3: defaults.snmp.timeout: a duration must be a string with a "
+                'unit, not the number 2; write for example timeout = "2s" (units: ms, s, m, h)'
+            ),
+            (
+                "snmp_values.toml:3: defaults.snmp.retries: value 11 is out of range; use a value "
+                "from 0 to 10"
+            ),
+            (
+                "snmp_values.toml:16: targets[0].snmp.max_repetition: unknown key; did you mean "
+                '"max_repetitions"?'
+            ),
+            (
+                "snmp_values.toml:17: targets[0].snmp.max_rows: value 0 is out of range; use a "
+                "value from 1 to 1000000"
+            ),
+            (
+                "snmp_values.toml:18: targets[0].snmp.charset: must not be empty; write for "
+                'example charset = "cp1252"'
+            ),
+            (
+                "snmp_values.toml:19: targets[0].snmp.interfaces.type: unknown key; did you mean "
+                '"types"?'
+            ),
+            (
+                "snmp_values.toml:19: targets[0].snmp.interfaces.include: must be an array of "
+                'strings, not "ether.*"; write for example include = ["ether.*"]'
+            ),
+            (
+                'snmp_values.toml:20: targets[0].snmp.speeds.ether1: value "0bps" is out of '
+                "range; use a value from 1bps to 1000000Gbps"
+            ),
+            (
+                'snmp_values.toml:20: targets[0].snmp.speeds."": must not be empty; write for '
+                'example "ether1" = "100Mbps"'
+            ),
+            (
+                'snmp_values.toml:25: targets[0].snmp.custom[0].type: invalid value "integer"; '
+                'choose one of: "gauge", "counter", "text"'
+            ),
+            (
+                "snmp_values.toml:27: targets[0].snmp.custom[1].oid: this required key is "
+                'missing; add it, for example oid = "1.3.6.1.4.1.2021.9.1.9"'
+            ),
+            (
+                'snmp_values.toml:28: targets[0].snmp.custom[1].name: name "disk_used_percent" is '
+                "already used by targets[0].snmp.custom[0] (snmp_values.toml:23); choose a unique "
+                "name"
+            ),
+            (
+                "snmp_values.toml:34: targets[1].snmp.max_requests: value 100001 is out of range; "
+                "use a value from 1 to 100000"
+            ),
+            (
+                "snmp_values.toml:34: targets[1].snmp.interfaces.types[0]: value 0 is out of "
+                "range; use a value from 1 to 2147483647"
+            ),
+            (
+                "snmp_values.toml:34: targets[1].snmp.custom: must be an array of tables, not "
+                '"1.3.6.1.2.1.25.1.6.0"; write each entry under a [[targets.snmp.custom]] header'
+            ),
+        ],
+    ),
+    Case(
+        "speed_number",
+        id=[
+            (
+                "speed_number.toml:9: targets[0].snmp.speeds.ether1: kecepatan harus berupa teks "
+                'dengan satuan, bukan angka 100000000; tulis misalnya ether1 = "100Mbps" (satuan: '
+                "bps, kbps, Mbps, Gbps)"
+            ),
+        ],
+        en=[
+            (
+                "speed_number.toml:9: targets[0].snmp.speeds.ether1: a speed must be a string "
+                'with a unit, not the number 100000000; write for example ether1 = "100Mbps" '
+                "(units: bps, kbps, Mbps, Gbps)"
+            ),
+        ],
+    ),
+    Case(
         "subtables",
         id=[
             (
@@ -1094,6 +1571,23 @@ CASES = [
             (
                 "timeout_not_below_interval.toml:3: defaults.timeout: timeout 5s must be "
                 "shorter than interval 5s; shorten the timeout or lengthen the interval"
+            ),
+        ],
+    ),
+    Case(
+        "unknown_charset",
+        id=[
+            (
+                'unknown_charset.toml:9: targets[0].snmp.charset: set karakter "win1252" tidak '
+                'dikenal; tulis nama yang dikenal Python, misalnya "cp1252" (Windows, Eropa '
+                'Barat) atau "gbk" (Tionghoa Sederhana)'
+            ),
+        ],
+        en=[
+            (
+                "unknown_charset.toml:9: targets[0].snmp.charset: unknown character set "
+                '"win1252"; write a name that Python knows, for example "cp1252" (Windows, '
+                'Western European) or "gbk" (Simplified Chinese)'
             ),
         ],
     ),
@@ -1202,6 +1696,40 @@ CASES = [
             (
                 'unknown_probe.toml:4: targets[0].probes[1]: invalid value "ping"; choose one '
                 'of: "icmp", "snmp"'
+            ),
+        ],
+    ),
+    Case(
+        "unknown_profile",
+        id=[
+            (
+                'unknown_profile.toml:9: targets[0].snmp.profiles[1]: profil SNMP "juniper" tidak '
+                'dikenal; gunakan salah satu dari: "system", "interfaces", "host-resources", '
+                '"ucd", "mikrotik", "cisco"'
+            ),
+        ],
+        en=[
+            (
+                "unknown_profile.toml:9: targets[0].snmp.profiles[1]: unknown SNMP profile "
+                '"juniper"; use one of: "system", "interfaces", "host-resources", "ucd", '
+                '"mikrotik", "cisco"'
+            ),
+        ],
+    ),
+    Case(
+        "unknown_profile_suggestion",
+        id=[
+            (
+                "unknown_profile_suggestion.toml:9: targets[0].snmp.profiles[1]: profil SNMP "
+                '"mikrotic" tidak dikenal; mungkin maksudnya "mikrotik"? Profil yang tersedia: '
+                '"system", "interfaces", "host-resources", "ucd", "mikrotik", "cisco"'
+            ),
+        ],
+        en=[
+            (
+                "unknown_profile_suggestion.toml:9: targets[0].snmp.profiles[1]: unknown SNMP "
+                'profile "mikrotic"; did you mean "mikrotik"? Known profiles: "system", '
+                '"interfaces", "host-resources", "ucd", "mikrotik", "cisco"'
             ),
         ],
     ),
@@ -1372,6 +1900,369 @@ def test_snmp_v3_credential_with_secrets(tmp_path: Path) -> None:
     assert credential.priv_key is not None
     assert credential.priv_key.reveal() == "priv-passphrase"
     assert inventory.target("lab").snmp == config.SnmpSettings("lab-v3", 1161, ("system",))
+
+
+# SNMP settings ---------------------------------------------------------------------------
+
+SNMP_CREDENTIAL = """
+[credentials.opd-v2]
+version = "2c"
+community_env = "PANTAU_TEST_COMMUNITY"
+"""
+SNMP_ENVIRON = {"PANTAU_TEST_COMMUNITY": "rahasia"}
+
+
+def load_snmp(directory: Path, text: str) -> config.Inventory:
+    return load(write(directory, SNMP_CREDENTIAL + textwrap.dedent(text)), environ=SNMP_ENVIRON)
+
+
+def test_snmp_table_reads_every_key(tmp_path: Path) -> None:
+    inventory = load_snmp(
+        tmp_path,
+        """
+        [[targets]]
+        name = "lab"
+        address = "127.0.0.1"
+        probes = ["snmp"]
+
+        [targets.snmp]
+        credential = "opd-v2"
+        port = 1161
+        profiles = ["system", "ucd"]
+        timeout = "1500ms"
+        retries = 0
+        max_repetitions = 200
+        use_getnext = true
+        max_rows = 1
+        max_requests = 100000
+        charset = "gbk"
+
+        [targets.snmp.interfaces]
+        include = ["ether[0-9]+", "ge-.*"]
+        exclude = ["ether9"]
+        types = [6, 2147483647]
+
+        [targets.snmp.speeds]
+        ether1 = "100Mbps"
+        "ge-0/0/0" = "2.5Gbps"
+        tun0 = "64kbps"
+        com1 = "9600bps"
+
+        [[targets.snmp.custom]]
+        name = "disk_used_percent"
+        oid = ".1.3.6.1.4.1.2021.9.1.9"
+        index_label = "disk"
+
+        [[targets.snmp.custom]]
+        name = "cpu_idle_ticks"
+        oid = "1.3.6.1.4.1.2021.11.53.0"
+        type = "counter"
+
+        [[targets.snmp.custom]]
+        name = "disk_path"
+        oid = "1.3.6.1.4.1.2021.9.1.2"
+        type = "text"
+        index_label = "disk"
+        """,
+    )
+
+    assert inventory.target("lab").snmp == SnmpSettings(
+        credential="opd-v2",
+        port=1161,
+        profiles=("system", "ucd"),
+        timeout=1.5,
+        retries=0,
+        max_repetitions=200,
+        use_getnext=True,
+        max_rows=1,
+        max_requests=100_000,
+        charset="gbk",
+        interfaces=InterfaceFilter(
+            include=("ether[0-9]+", "ge-.*"), exclude=("ether9",), types=(6, 2**31 - 1)
+        ),
+        speeds={"ether1": 100e6, "ge-0/0/0": 2.5e9, "tun0": 64e3, "com1": 9600.0},
+        custom=(
+            CustomOidSettings(
+                "disk_used_percent", (1, 3, 6, 1, 4, 1, 2021, 9, 1, 9), "gauge", "disk"
+            ),
+            CustomOidSettings("cpu_idle_ticks", (1, 3, 6, 1, 4, 1, 2021, 11, 53, 0), "counter"),
+            CustomOidSettings("disk_path", (1, 3, 6, 1, 4, 1, 2021, 9, 1, 2), "text", "disk"),
+        ),
+    )
+
+
+def test_snmp_defaults_merge_key_by_key(tmp_path: Path) -> None:
+    inventory = load_snmp(
+        tmp_path,
+        """
+        [defaults]
+        timeout = "2s"
+
+        [defaults.snmp]
+        port = 1161
+        retries = 3
+        charset = "cp1252"
+        interfaces = { exclude = ["lo"], types = [6] }
+        speeds = { "ether1" = "100Mbps", "ether2" = "10Mbps" }
+
+        [[targets]]
+        name = "a"
+        address = "127.0.0.1"
+        probes = ["snmp"]
+        snmp = { credential = "opd-v2" }
+
+        [[targets]]
+        name = "b"
+        address = "127.0.0.2"
+        probes = ["snmp"]
+        timeout = "1s"
+
+        [targets.snmp]
+        credential = "opd-v2"
+        retries = 0
+        interfaces = { types = [6, 131] }
+        speeds = { "ether2" = "1Gbps", "sfp1" = "10Gbps" }
+        """,
+    )
+
+    assert inventory.snmp_defaults == SnmpDefaults(
+        port=1161,
+        retries=3,
+        charset="cp1252",
+        interfaces=InterfaceFilter(exclude=("lo",), types=(6,)),
+        speeds={"ether1": 100e6, "ether2": 10e6},
+    )
+    assert inventory.target("a").snmp == SnmpSettings(
+        "opd-v2",
+        port=1161,
+        timeout=2.0,
+        retries=3,
+        charset="cp1252",
+        interfaces=InterfaceFilter(exclude=("lo",), types=(6,)),
+        speeds={"ether1": 100e6, "ether2": 10e6},
+    )
+    assert inventory.target("b").snmp == SnmpSettings(
+        "opd-v2",
+        port=1161,
+        timeout=1.0,
+        retries=0,
+        charset="cp1252",
+        interfaces=InterfaceFilter(exclude=("lo",), types=(6, 131)),
+        speeds={"ether1": 100e6, "ether2": 1e9, "sfp1": 10e9},
+    )
+
+
+def test_snmp_timeout_precedence(tmp_path: Path) -> None:
+    targets = """
+        [[targets]]
+        name = "own-timeout"
+        address = "127.0.0.1"
+        probes = ["snmp"]
+        timeout = "1s"
+        snmp = { credential = "opd-v2" }
+
+        [[targets]]
+        name = "snmp-timeout"
+        address = "127.0.0.2"
+        probes = ["snmp"]
+        timeout = "1s"
+        snmp = { credential = "opd-v2", timeout = "500ms" }
+        """
+    without = load_snmp(tmp_path, '[defaults]\ntimeout = "2s"\n' + textwrap.dedent(targets))
+    with_snmp = load_snmp(
+        tmp_path,
+        '[defaults]\ntimeout = "2s"\nsnmp = { timeout = "3s" }\n' + textwrap.dedent(targets),
+    )
+
+    def timeout(inventory: config.Inventory, name: str) -> float | None:
+        settings = inventory.target(name).snmp
+        return None if settings is None else settings.timeout
+
+    # The target's snmp table, then the one of [defaults], then the target's timeout.
+    assert timeout(without, "own-timeout") == 1.0
+    assert timeout(without, "snmp-timeout") == 0.5
+    assert timeout(with_snmp, "own-timeout") == 3.0
+    assert timeout(with_snmp, "snmp-timeout") == 0.5
+    assert with_snmp.snmp_defaults.timeout == 3.0
+    assert without.snmp_defaults.timeout is None
+
+
+def test_snmp_empty_lists_allowed(tmp_path: Path) -> None:
+    inventory = load_snmp(
+        tmp_path,
+        """
+        [[targets]]
+        name = "lab"
+        address = "127.0.0.1"
+        probes = ["snmp"]
+
+        [targets.snmp]
+        credential = "opd-v2"
+        profiles = []
+        interfaces = { include = [], types = [] }
+        speeds = {}
+        """,
+    )
+
+    settings = inventory.target("lab").snmp
+    assert settings is not None
+    assert settings.profiles == ()
+    assert settings.interfaces == InterfaceFilter()
+    assert settings.speeds == {}
+
+
+@pytest.mark.parametrize("use_getnext", ["true", "false"])
+def test_use_getnext_accepted_for_version_1(tmp_path: Path, use_getnext: str) -> None:
+    path = write(
+        tmp_path,
+        f"""
+        [credentials.lama]
+        version = "1"
+        community_env = "PANTAU_TEST_COMMUNITY"
+
+        [[targets]]
+        name = "lab"
+        address = "127.0.0.1"
+        probes = ["snmp"]
+        snmp = {{ credential = "lama", use_getnext = {use_getnext} }}
+        """,
+    )
+
+    settings = load(path, environ=SNMP_ENVIRON).target("lab").snmp
+
+    assert settings is not None
+    assert settings.use_getnext == (use_getnext == "true")
+
+
+@pytest.mark.parametrize(
+    "charset", ["cp1252", "gbk", "utf-8", "UTF-16", "latin-1", "iso-8859-15", "shift_jis"]
+)
+def test_charset_accepted_as_written(tmp_path: Path, charset: str) -> None:
+    path = write(tmp_path, f'[defaults]\nsnmp = {{ charset = "{charset}" }}\n')
+    path.write_text(path.read_text() + '[[targets]]\nname = "a"\naddress = "127.0.0.1"\n')
+
+    assert load(path, environ={}).snmp_defaults.charset == charset
+
+
+@pytest.mark.parametrize("charset", ["idna", "rot13", "hex", "zlib", "undefined"])
+def test_charset_that_cannot_decode_rejected(tmp_path: Path, charset: str) -> None:
+    path = write(
+        tmp_path,
+        f'[defaults]\nsnmp = {{ charset = "{charset}" }}\n'
+        '[[targets]]\nname = "a"\naddress = "127.0.0.1"\n',
+    )
+
+    with pytest.raises(ConfigError) as caught:
+        load(path, environ={})
+
+    assert [problem.code for problem in caught.value.problems] == ["charset_not_text"]
+    assert caught.value.problems[0].key == "defaults.snmp.charset"
+
+
+def test_snmp_settings_match_probe_request_defaults() -> None:
+    request = snmp.SnmpRequest("lab", "127.0.0.1", community="rahasia")
+    settings = SnmpSettings("opd-v2")
+    fields = ("port", "profiles", "timeout", "retries", "max_repetitions", "use_getnext")
+
+    for name in (*fields, "max_rows", "max_requests", "charset"):
+        assert getattr(settings, name) == getattr(request, name), name
+    assert settings.interfaces == InterfaceFilter(
+        request.interface_include, request.interface_exclude, request.interface_types
+    )
+    assert settings.custom == request.custom
+    assert set(config.DEFAULT_SNMP_PROFILES) <= set(snmp_profiles.PROFILES)
+
+
+def test_loaded_snmp_settings_build_probe_request(tmp_path: Path) -> None:
+    inventory = load_snmp(
+        tmp_path,
+        """
+        [[targets]]
+        name = "lab"
+        address = "127.0.0.1"
+        probes = ["snmp"]
+
+        [targets.snmp]
+        credential = "opd-v2"
+        profiles = ["system", "host-resources", "mikrotik", "cisco"]
+        use_getnext = true
+        interfaces = { include = ["ether.*"], types = [6] }
+
+        [[targets.snmp.custom]]
+        name = "disk_used_percent"
+        oid = "1.3.6.1.4.1.2021.9.1.9"
+        index_label = "disk"
+        """,
+    )
+    target = inventory.target("lab")
+    settings = target.snmp
+    assert settings is not None
+    community = inventory.credentials[settings.credential].community
+    assert community is not None
+
+    request = snmp.SnmpRequest(
+        target.name,
+        target.address,
+        port=settings.port,
+        community=community.reveal(),
+        timeout=settings.timeout,
+        retries=settings.retries,
+        max_repetitions=settings.max_repetitions,
+        use_getnext=settings.use_getnext,
+        profiles=settings.profiles,
+        custom=tuple(
+            snmp.CustomOid(custom.name, custom.oid, custom.kind, custom.index_label)
+            for custom in settings.custom
+        ),
+        interface_include=settings.interfaces.include,
+        interface_exclude=settings.interfaces.exclude,
+        interface_types=settings.interfaces.types,
+        max_rows=settings.max_rows,
+        max_requests=settings.max_requests,
+        charset=settings.charset,
+    )
+
+    assert request.custom == (
+        snmp.CustomOid("disk_used_percent", (1, 3, 6, 1, 4, 1, 2021, 9, 1, 9), "gauge", "disk"),
+    )
+    assert request.interface_types == (6,)
+
+
+def test_snmp_settings_immutable_and_hashable() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+    core = inventory.target("core-router")
+    settings = core.snmp
+    assert settings is not None
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.retries = 5  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.interfaces.exclude = ()  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        settings.speeds["ether1"] = 1.0  # type: ignore[index]
+    with pytest.raises(TypeError):
+        inventory.snmp_defaults.speeds["ether1"] = 1.0  # type: ignore[index]
+    reloaded = load(TARGETS_TOML, environ={}).target("core-router")
+    assert reloaded == core
+    assert hash(reloaded) == hash(core)
+    assert settings != dataclasses.replace(settings, speeds={})
+
+
+def test_custom_names_unique_per_target_only(tmp_path: Path) -> None:
+    custom = '[[targets.snmp.custom]]\nname = "processes"\noid = "1.3.6.1.2.1.25.1.6.0"\n'
+    target = '[[targets]]\nname = "{name}"\naddress = "127.0.0.{n}"\nprobes = ["snmp"]\n'
+    snmp_table = '[targets.snmp]\ncredential = "opd-v2"\n'
+    text = "".join(
+        target.format(name=name, n=n) + snmp_table + custom
+        for n, name in enumerate(("a", "b"), start=1)
+    )
+
+    inventory = load_snmp(tmp_path, text)
+
+    for name in ("a", "b"):
+        settings = inventory.target(name).snmp
+        assert settings is not None
+        assert [custom.name for custom in settings.custom] == ["processes"]
 
 
 # Secrets ---------------------------------------------------------------------------------
@@ -1665,3 +2556,151 @@ def test_ip_literal_target_loads_with_placeholder_flag(
     assert target.address == str(ip)
     assert target.placeholder == expected_placeholder(ip)
     assert is_placeholder_address(ip) == expected_placeholder(ip)
+
+
+SPEED_UNITS = {"bps": 1, "kbps": 10**3, "Mbps": 10**6, "Gbps": 10**9}
+
+
+def test_speed_examples() -> None:
+    assert parse_speed("100Mbps") == 100e6
+    assert parse_speed("1.5Gbps") == 1.5e9
+    assert parse_speed("64kbps") == 64_000.0
+    assert parse_speed("9600bps") == 9600.0
+    assert format_speed(100e6) == "100Mbps"
+    assert format_speed(2.5e9) == "2.5Gbps"
+    assert format_speed(1e15) == "1000000Gbps"
+    assert format_speed(1500.0) == "1.5kbps"
+    assert format_speed(0.5) == "0.5bps"
+
+
+@pytest.mark.parametrize(
+    "text", ["100", "100 Mbps", "100mbps", "100MBps", "100Kbps", "1e9bps", "-1Mbps", ".5Gbps", ""]
+)
+def test_speed_invalid_text_rejected(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_speed(text)
+
+
+@given(bits=st.floats(min_value=0, max_value=1e18, allow_nan=False, allow_infinity=False))
+def test_speed_format_then_parse_any_float(bits: float) -> None:
+    text = format_speed(bits)
+
+    assert re.fullmatch(r"[0-9]+(\.[0-9]+)?(bps|kbps|Mbps|Gbps)", text), text
+    assert parse_speed(text) == bits
+
+
+@given(
+    number=st.decimals(min_value=0, max_value=10**6, places=3),
+    unit=st.sampled_from(sorted(SPEED_UNITS)),
+)
+def test_speed_text_parses_to_bits(number: Decimal, unit: str) -> None:
+    assert parse_speed(f"{number:f}{unit}") == float(number * SPEED_UNITS[unit])
+
+
+@given(text=st.text())
+def test_speed_parser_raises_only_value_error(text: str) -> None:
+    try:
+        bits = parse_speed(text)
+    except ValueError:
+        return
+    assert bits >= 0
+    assert re.fullmatch(r"[0-9]+(\.[0-9]+)?(bps|kbps|Mbps|Gbps)", text)
+
+
+def toml_string(text: str) -> str:
+    """Write ``text`` as a TOML basic string, escaping what TOML does not allow raw."""
+    escaped = []
+    for char in text:
+        if char in '"\\' or ord(char) < 0x20 or ord(char) == 0x7F:
+            escaped.append(f"\\u{ord(char):04x}")
+        else:
+            escaped.append(char)
+    return '"' + "".join(escaped) + '"'
+
+
+def load_snmp_line(line: str) -> config.Inventory:
+    """Load a placeholder SNMP target whose snmp table has ``line`` besides its credential."""
+    text = (
+        '[credentials.opd-v2]\nversion = "2c"\ncommunity_env = "PANTAU_SNMP_COMMUNITY"\n'
+        '[[targets]]\nname = "t"\naddress = "192.0.2.1"\nprobes = ["snmp"]\n'
+        f'[targets.snmp]\ncredential = "opd-v2"\n{line}\n'
+    )
+    with tempfile.TemporaryDirectory() as directory:
+        return load(write(Path(directory), text), environ={})
+
+
+REGEX_CODES = {"invalid_regex", "invalid_regex_no_position", "regex_too_deep"}
+REGEX_TEXT = st.text(alphabet="()[]{}?*+|^$.\\-,:<>=!#PLdws0123456789aez \n", max_size=24)
+
+
+# "[[" compiles with a FutureWarning about its meaning in later Python versions.
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@given(pattern=REGEX_TEXT | st.text(max_size=24))
+def test_random_regex_loads_or_one_problem(pattern: str) -> None:
+    try:
+        inventory = load_snmp_line(f"interfaces = {{ include = [{toml_string(pattern)}] }}")
+    except ConfigError as error:
+        assert len(error.problems) == 1
+        problem = error.problems[0]
+        assert problem.code in REGEX_CODES
+        assert problem.key == "targets[0].snmp.interfaces.include[0]"
+        assert problem.params["value"] == json.dumps(pattern, ensure_ascii=False)
+        with pytest.raises((re.error, OverflowError, RecursionError)):
+            re.compile(pattern)
+        return
+
+    settings = inventory.target("t").snmp
+    assert settings is not None
+    assert settings.interfaces.include == (pattern,)
+    re.compile(pattern)
+
+
+def expected_oid_code(arcs: list[int]) -> str | None:
+    if any(arc > 2**32 - 1 for arc in arcs):
+        return "oid_arc_too_large"
+    if len(arcs) < 2:
+        return "oid_too_short"
+    if len(arcs) > 128:
+        return "oid_too_long"
+    if arcs[0] > 2:
+        return "oid_first_arc"
+    if arcs[0] < 2 and arcs[1] > 39:
+        return "oid_second_arc"
+    return None
+
+
+ARC = st.integers(min_value=0, max_value=50) | st.integers(min_value=0, max_value=2**33)
+
+
+@given(
+    arcs=st.lists(ARC, min_size=1, max_size=8) | st.lists(st.just(1), min_size=120, max_size=140),
+    leading_dot=st.booleans(),
+)
+def test_dotted_oid_loads_or_names_its_fault(arcs: list[int], leading_dot: bool) -> None:
+    text = ("." if leading_dot else "") + ".".join(map(str, arcs))
+    expected = expected_oid_code(arcs)
+
+    try:
+        inventory = load_snmp_line(f'custom = [{{ name = "x", oid = "{text}" }}]')
+    except ConfigError as error:
+        assert [problem.code for problem in error.problems] == [expected]
+        return
+
+    assert expected is None
+    settings = inventory.target("t").snmp
+    assert settings is not None
+    assert settings.custom[0].oid == tuple(arcs)
+
+
+@given(text=st.text(max_size=30))
+def test_oid_text_loads_or_one_problem(text: str) -> None:
+    try:
+        inventory = load_snmp_line(f'custom = [{{ name = "x", oid = {toml_string(text)} }}]')
+    except ConfigError as error:
+        assert len(error.problems) == 1
+        assert error.problems[0].key == "targets[0].snmp.custom[0].oid"
+        return
+
+    settings = inventory.target("t").snmp
+    assert settings is not None
+    assert settings.custom[0].oid == tuple(int(arc) for arc in text.removeprefix(".").split("."))

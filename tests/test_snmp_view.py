@@ -118,3 +118,14 @@ def test_history_rows_carry_rates() -> None:
     assert record.receive_bytes_per_second == 100.0
     assert record.receive_utilisation == 100.0 * 8 / 1e9
     assert record.rate_missing_reason == ""
+
+
+def test_configured_speed_only_where_agent_has_none() -> None:
+    rows = [row(1, "pppoe-out1", 0, speed=0.0), row(2, "ether1", 0, speed=1e9)]
+    speeds = {"pppoe-out1": 100e6, "ether1": 10e6}
+    state = SnmpState().add(poll(1000, rows), 0.0, speeds)
+    assert state.poll is not None
+    by_name = {r.name: r.speed for r in state.poll.interfaces}
+    assert by_name == {"pppoe-out1": 100e6, "ether1": 1e9}
+    labels = {"if_index": "1", "if_name": "pppoe-out1", "if_alias": ""}
+    assert sample(state, "pantau_interface_speed_bytes", **labels) == 100e6 / 8

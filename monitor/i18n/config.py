@@ -4,7 +4,8 @@ Each problem renders as ``file:line: key: text``, so a text names the bad
 value and the fix but not the key, which comes before it. The parameters are
 already formatted for display: quoted strings, durations such as "30s", and
 TOML snippets such as ``count = 5``. tomllib's own syntax message is English
-in both languages.
+in both languages, and so is the reason that Python's re module gives for an
+invalid regular expression.
 """
 
 from __future__ import annotations
@@ -83,6 +84,19 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "config.expected_string_array": {
         "id": "harus berupa daftar teks, bukan {value}; tulis misalnya {example}",
         "en": "must be an array of strings, not {value}; write for example {example}",
+    },
+    "config.expected_boolean": {
+        "id": "harus berupa true atau false tanpa tanda kutip, bukan {value}; tulis misalnya {example}",
+        "en": "must be true or false without quotes, not {value}; write for example {example}",
+    },
+    "config.expected_integer_array": {
+        "id": (
+            "harus berupa daftar bilangan bulat tanpa tanda kutip, bukan {value}; "
+            "tulis misalnya {example}"
+        ),
+        "en": (
+            "must be an array of integers without quotes, not {value}; write for example {example}"
+        ),
     },
     "config.empty_string": {
         "id": "tidak boleh kosong; tulis misalnya {example}",
@@ -386,6 +400,193 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": (
             "this key does not apply to security_level {level}; remove it "
             "or set security_level to {needed}"
+        ),
+    },
+    # SNMP polling settings
+    "config.not_in_defaults": {
+        "id": (
+            "kunci ini milik masing-masing target dan tidak dapat diatur di [defaults]; "
+            "pindahkan ke tabel snmp setiap target"
+        ),
+        "en": (
+            "this key belongs to each target and cannot be set in [defaults]; "
+            "move it to the snmp table of the targets"
+        ),
+    },
+    "config.unknown_profile": {
+        "id": "profil SNMP {value} tidak dikenal; gunakan salah satu dari: {known}",
+        "en": "unknown SNMP profile {value}; use one of: {known}",
+    },
+    "config.unknown_profile_suggestion": {
+        "id": (
+            "profil SNMP {value} tidak dikenal; mungkin maksudnya {suggestion}? "
+            "Profil yang tersedia: {known}"
+        ),
+        "en": "unknown SNMP profile {value}; did you mean {suggestion}? Known profiles: {known}",
+    },
+    "config.unknown_charset": {
+        "id": (
+            "set karakter {value} tidak dikenal; tulis nama yang dikenal Python, misalnya "
+            '"cp1252" (Windows, Eropa Barat) atau "gbk" (Tionghoa Sederhana)'
+        ),
+        "en": (
+            "unknown character set {value}; write a name that Python knows, for example "
+            '"cp1252" (Windows, Western European) or "gbk" (Simplified Chinese)'
+        ),
+    },
+    "config.charset_not_text": {
+        "id": (
+            "codec {value} tidak dapat mendekode teks dari perangkat karena bukan set "
+            'karakter atau menolak sebagian byte; tulis set karakter, misalnya "cp1252" '
+            'atau "gbk"'
+        ),
+        "en": (
+            "codec {value} cannot decode text from a device because it is no character set "
+            'or rejects some bytes; write a character set, for example "cp1252" or "gbk"'
+        ),
+    },
+    # Interfaces
+    "config.invalid_regex": {
+        "id": (
+            "ekspresi reguler {value} tidak valid: {reason} pada karakter ke-{position}; "
+            "perbaiki ekspresinya (sintaks re Python, dicocokkan dengan seluruh nama antarmuka)"
+        ),
+        "en": (
+            "invalid regular expression {value}: {reason} at character {position}; correct "
+            "the expression (Python re syntax, matched against the whole interface name)"
+        ),
+    },
+    "config.invalid_regex_no_position": {
+        "id": (
+            "ekspresi reguler {value} tidak valid: {reason}; perbaiki ekspresinya "
+            "(sintaks re Python, dicocokkan dengan seluruh nama antarmuka)"
+        ),
+        "en": (
+            "invalid regular expression {value}: {reason}; correct the expression "
+            "(Python re syntax, matched against the whole interface name)"
+        ),
+    },
+    "config.regex_too_deep": {
+        "id": (
+            "ekspresi reguler {value} memuat kurung bersarang terlalu dalam untuk modul re "
+            "Python; tulis ulang dengan lebih sedikit kurung bersarang"
+        ),
+        "en": (
+            "regular expression {value} nests brackets too deeply for Python's re module; "
+            "write it with fewer nested brackets"
+        ),
+    },
+    "config.speed_number": {
+        "id": (
+            "kecepatan harus berupa teks dengan satuan, bukan angka {value}; tulis misalnya "
+            "{example} (satuan: bps, kbps, Mbps, Gbps)"
+        ),
+        "en": (
+            "a speed must be a string with a unit, not the number {value}; write for "
+            "example {example} (units: bps, kbps, Mbps, Gbps)"
+        ),
+    },
+    "config.invalid_speed": {
+        "id": (
+            "kecepatan {value} tidak valid; tulis angka lalu satuan bps, kbps, Mbps atau "
+            "Gbps tanpa spasi, misalnya {example} (1 kbps = 1000 bps)"
+        ),
+        "en": (
+            "invalid speed {value}; write a number followed by the unit bps, kbps, Mbps or "
+            "Gbps with no space, for example {example} (1 kbps = 1000 bps)"
+        ),
+    },
+    # Custom OIDs
+    "config.invalid_metric_name": {
+        "id": (
+            "nama {value} tidak valid; gunakan huruf kecil, angka dan garis bawah, "
+            'diawali huruf, misalnya "disk_used_percent"'
+        ),
+        "en": (
+            "invalid name {value}; use lowercase letters, digits and underscores, "
+            'starting with a letter, for example "disk_used_percent"'
+        ),
+    },
+    "config.invalid_oid": {
+        "id": (
+            "OID {value} tidak valid; tulis angka yang dipisahkan titik, misalnya "
+            '"1.3.6.1.4.1.2021.9.1.9", karena Pantau tidak membaca berkas MIB '
+            "(snmptranslate -On mengubah nama objek menjadi angka)"
+        ),
+        "en": (
+            "invalid OID {value}; write numbers separated by dots, for example "
+            '"1.3.6.1.4.1.2021.9.1.9", because Pantau reads no MIB files '
+            "(snmptranslate -On turns an object name into numbers)"
+        ),
+    },
+    "config.oid_arc_too_large": {
+        "id": (
+            "OID {value} memuat angka yang lebih besar dari {maximum}, batas yang diizinkan "
+            "SNMP; periksa angkanya"
+        ),
+        "en": (
+            "OID {value} contains a number larger than {maximum}, the maximum that SNMP "
+            "allows; check the digits"
+        ),
+    },
+    "config.oid_too_short": {
+        "id": (
+            "OID {value} hanya memuat satu angka, padahal OID memuat paling sedikit dua; "
+            'tulis OID lengkap, misalnya "1.3.6.1.2.1.25.1.6.0"'
+        ),
+        "en": (
+            "OID {value} has only one number but an OID has at least two; write the whole "
+            'OID, for example "1.3.6.1.2.1.25.1.6.0"'
+        ),
+    },
+    "config.oid_too_long": {
+        "id": (
+            "OID {value} memuat {count} angka, lebih dari {maximum} yang diizinkan SNMP; "
+            "periksa OID-nya"
+        ),
+        "en": (
+            "OID {value} has {count} numbers, more than the {maximum} that SNMP allows; "
+            "check the OID"
+        ),
+    },
+    "config.oid_first_arc": {
+        "id": (
+            "OID {value} diawali {arc}, padahal angka pertama OID adalah 0, 1 atau 2; "
+            "periksa OID-nya, OID SNMP biasanya diawali 1.3.6.1"
+        ),
+        "en": (
+            "OID {value} starts with {arc} but the first number of an OID is 0, 1 or 2; "
+            "check the OID, SNMP OIDs usually start with 1.3.6.1"
+        ),
+    },
+    "config.oid_second_arc": {
+        "id": (
+            "angka kedua OID {value} adalah {arc}, padahal di bawah {first} paling besar 39; "
+            "periksa OID-nya, OID SNMP biasanya diawali 1.3.6.1"
+        ),
+        "en": (
+            "the second number of OID {value} is {arc} but under {first} it is at most 39; "
+            "check the OID, SNMP OIDs usually start with 1.3.6.1"
+        ),
+    },
+    "config.invalid_label_name": {
+        "id": (
+            "nama label {value} tidak valid; gunakan huruf, angka dan garis bawah, "
+            'diawali huruf, misalnya "disk"'
+        ),
+        "en": (
+            "invalid label name {value}; use letters, digits and underscores, "
+            'starting with a letter, for example "disk"'
+        ),
+    },
+    "config.reserved_label": {
+        "id": (
+            "label {value} sudah dipasang Pantau sendiri pada metrik SNMP ({reserved}); "
+            'pilih nama lain, misalnya "index"'
+        ),
+        "en": (
+            "label {value} is already set by Pantau on SNMP metrics ({reserved}); "
+            'choose another name, for example "index"'
         ),
     },
     # Secrets from the environment
