@@ -35,6 +35,7 @@ from monitor.config import (
     parse_listen,
     parse_speed,
 )
+from monitor.scheduler import snmp_request
 from probes import snmp, snmp_profiles
 from probes.addresses import unusable_target_reason
 
@@ -2197,30 +2198,12 @@ def test_loaded_snmp_settings_build_probe_request(tmp_path: Path) -> None:
     target = inventory.target("lab")
     settings = target.snmp
     assert settings is not None
-    community = inventory.credentials[settings.credential].community
-    assert community is not None
-
-    request = snmp.SnmpRequest(
-        target.name,
-        target.address,
-        port=settings.port,
-        community=community.reveal(),
-        timeout=settings.timeout,
-        retries=settings.retries,
-        max_repetitions=settings.max_repetitions,
-        use_getnext=settings.use_getnext,
-        profiles=settings.profiles,
-        custom=tuple(
-            snmp.CustomOid(custom.name, custom.oid, custom.kind, custom.index_label)
-            for custom in settings.custom
-        ),
-        interface_include=settings.interfaces.include,
-        interface_exclude=settings.interfaces.exclude,
-        interface_types=settings.interfaces.types,
-        max_rows=settings.max_rows,
-        max_requests=settings.max_requests,
-        charset=settings.charset,
-    )
+    # The scheduler's mapping, so that a setting the daemon drops fails here.
+    request = snmp_request(target, inventory.credentials[settings.credential])
+    assert request.timeout == settings.timeout
+    assert request.use_getnext is True
+    assert request.interface_include == ("ether.*",)
+    assert request.profiles == ("system", "host-resources", "mikrotik", "cisco")
 
     assert request.custom == (
         snmp.CustomOid("disk_used_percent", (1, 3, 6, 1, 4, 1, 2021, 9, 1, 9), "gauge", "disk"),
