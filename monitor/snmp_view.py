@@ -1,4 +1,4 @@
-"""What the daemon keeps of SNMP polls: the last poll, rates between polls, reboots.
+"""SNMP state the daemon keeps between polls: the last poll, interface rates, reboots.
 
 Prometheus gets the raw counters and computes rates itself. The rates kept
 here, wrap- and reboot-aware, feed the status, alerts and the history.
