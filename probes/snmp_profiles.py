@@ -289,6 +289,11 @@ class InterfaceRow:
     if_high_speed: int | None = None
     counters: Mapping[str, CounterSample] = field(default_factory=dict)
     discontinuity_ticks: int | None = None
+    # The OCTET STRINGs as the agent sent them, before decoding, so that no
+    # byte is lost to a wrong charset; None when the agent sent none.
+    name_raw: bytes | None = None
+    alias_raw: bytes | None = None
+    descr_raw: bytes | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "counters", MappingProxyType(dict(self.counters)))
@@ -374,6 +379,13 @@ def text(varbind: snmp_ber.VarBind | None, charset: str) -> str | None:
     if not isinstance(varbind.value, bytes):
         return None
     return decode_text(varbind.value, charset)
+
+
+def raw_octets(varbind: snmp_ber.VarBind | None) -> bytes | None:
+    """Return the undecoded bytes of an OCTET STRING value, or None for another type."""
+    if varbind is None or varbind.tag != snmp_ber.OCTET_STRING:
+        return None
+    return varbind.value if isinstance(varbind.value, bytes) else None
 
 
 def object_id(varbind: snmp_ber.VarBind | None) -> Oid | None:
@@ -475,6 +487,9 @@ def _interface_row(table: TableData, index: Oid, charset: str) -> InterfaceRow:
         if_high_speed=if_high_speed,
         counters=counters,
         discontinuity_ticks=integer(_cell(table, "ifCounterDiscontinuityTime", index)),
+        name_raw=raw_octets(_cell(table, "ifName", index)),
+        alias_raw=raw_octets(_cell(table, "ifAlias", index)),
+        descr_raw=raw_octets(_cell(table, "ifDescr", index)),
     )
 
 

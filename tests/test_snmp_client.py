@@ -485,6 +485,8 @@ def test_labels_speeds_and_filters() -> None:
     assert interfaces[2].name == "sfp1"
     assert interfaces[2].descr == "sfp-sfpplus1"
     assert interfaces[2].alias == "Uplink Dinas Pendidikan é"
+    assert interfaces[2].alias_raw == b"Uplink Dinas Pendidikan \xe9"
+    assert interfaces[2].name_raw == b"sfp1"
     assert interfaces[2].speed == 20e9
     assert interfaces[3].alias == "Bappeda – lantai 2"
     assert interfaces[3].speed is None
