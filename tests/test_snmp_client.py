@@ -1227,7 +1227,7 @@ def test_v3_auth_priv_and_wrong_credentials(agent_lab: AgentLab) -> None:
         lab_request(agent.address, "wrong-user", **{**settings, "user": "bukan-pengguna"}),
         lab_request(agent.address, "wrong-priv", **{**settings, "priv_key": "kunci-yang-salah"}),
     ]
-    # Every lab user: SHA with AES-128, and SHA-256 with AES-256 where net-snmp has it.
+    # Every lab user: SHA+AES-128, MD5+DES, SHA-256+AES-256 and SHA-512+AES-192.
     users = {user.name: v3(user) for user in agent.users}
     requests += [lab_request(agent.address, name, **user) for name, user in users.items()]
     requests.append(lab_request(agent.ipv6, "ipv6", **settings))

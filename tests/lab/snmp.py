@@ -194,17 +194,28 @@ class SnmpUser:
 
 
 def default_users() -> tuple[SnmpUser, ...]:
-    """Return the SNMPv3 users of a lab snmpd: SHA with AES-128, and SHA-256 with AES-256 if built.
+    """Return the SNMPv3 users of a lab snmpd: SHA+AES-128, MD5+DES, and SHA-256+AES-256 and
+    SHA-512+AES-192 if built.
 
     net-snmp's AES-256 stretches keys as the Blumenthal draft does (privacy
     protocol OID 1.3.6.1.4.1.14832.1.4). SHA-256 yields a 32-byte key, so no
     stretching happens and the Reeder variant computes the same key.
     """
-    users = [SnmpUser("pantau-sha-aes", "SHA", "lab-auth-sha1", "AES", "lab-priv-aes128")]
+    users = [
+        SnmpUser("pantau-sha-aes", "SHA", "lab-auth-sha1", "AES", "lab-priv-aes128"),
+        # The oldest pair, still the only one on many OPD routers.
+        SnmpUser("pantau-md5-des", "MD5", "lab-auth-md5", "DES", "lab-priv-des"),
+    ]
     if net_snmp_supports_aes256():
         users.append(
             SnmpUser(
                 "pantau-sha256-aes256", "SHA-256", "lab-auth-sha256", "AES-256", "lab-priv-aes256"
+            )
+        )
+        # SHA-512 keys are long enough for AES-192 without stretching.
+        users.append(
+            SnmpUser(
+                "pantau-sha512-aes192", "SHA-512", "lab-auth-sha512", "AES-192", "lab-priv-aes192"
             )
         )
     return tuple(users)
