@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from probes import base, snmp, snmp_ber, snmp_profiles
 from probes.snmp_values import interface_speed
+from tests.lab import snmp as lab_snmp
 from tests.lab.fixtures import require_root
 from tests.lab.netns import REPOSITORY_ROOT, Host, Lab, sweep_stale_namespaces
 from tests.lab.snmp import (
@@ -1247,6 +1248,34 @@ def test_v3_auth_priv_and_wrong_credentials(agent_lab: AgentLab) -> None:
         assert not results[target]["success"]
         assert settings["auth_key"] not in results[target]["message"]
     assert "priv_key" in results["wrong-priv"]["message"]
+
+
+@pytest.mark.netns
+def test_v3_lower_security_levels(agent_lab: AgentLab) -> None:
+    lab, agent = agent_lab.lab, agent_lab.agent
+    results = poll_in_lab(
+        lab,
+        lab_request(
+            agent.address,
+            "auth-only",
+            version="3",
+            user=lab_snmp.AUTH_ONLY_USER,
+            security_level="authNoPriv",
+            auth_protocol="SHA",
+            auth_key=lab_snmp.AUTH_ONLY_PASSPHRASE,
+        ),
+        lab_request(
+            agent.address,
+            "no-auth",
+            version="3",
+            user=lab_snmp.NO_AUTH_USER,
+            security_level="noAuthNoPriv",
+        ),
+    )
+    for name in ("auth-only", "no-auth"):
+        assert results[name]["reason"] == base.OK, results[name]
+        assert results[name]["system"]["name"] == "lab-agent"
+        assert results[name]["interfaces"]
 
 
 @pytest.mark.netns

@@ -61,6 +61,10 @@ SNMPD_PORTS = (161, 1161)
 SNMPSIM_ADDRESS = "127.0.0.1"
 SNMPSIM_PORTS = (1161,)
 LAB_COMMUNITY = "pantau-lab"
+# SNMPv3 users of every lab snmpd at authNoPriv (SHA) and noAuthNoPriv.
+AUTH_ONLY_USER = "pantau-auth-only"
+AUTH_ONLY_PASSPHRASE = "lab-auth-only"
+NO_AUTH_USER = "pantau-no-auth"
 
 # snmpd logs its version once its endpoints are open. snmpsim logs one
 # "Listening at" line per endpoint after it has indexed every recording.
@@ -518,6 +522,11 @@ class Snmpd:
                 f"{user.privacy_protocol} {user.privacy_passphrase}"
             )
             lines.append(f"rouser {user.name} priv")
+        # One user at each lower security level.
+        lines.append(f"createUser {AUTH_ONLY_USER} SHA {AUTH_ONLY_PASSPHRASE}")
+        lines.append(f"rouser {AUTH_ONLY_USER} auth")
+        lines.append(f"createUser {NO_AUTH_USER}")
+        lines.append(f"rouser {NO_AUTH_USER} noauth")
         self.config_dir.mkdir(parents=True, exist_ok=True)
         self.persistent_dir.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text("\n".join(lines) + "\n")
