@@ -1868,6 +1868,14 @@ def _read_speed(reader: _Reader, path: KeyPath, name: str, value: object) -> flo
     return speed
 
 
+# A custom OID becomes the metric pantau_snmp_<name>; these names are the
+# daemon's own (monitor/snmp_view.py), with and without the _total suffix.
+BUILT_IN_SNMP_METRICS: Final = frozenset(
+    {"sys_uptime_seconds", "reboots", "reboots_total", "varbinds", "subtree_errors",
+     "subtree_errors_total"}
+)  # fmt: skip
+
+
 def _read_custom(
     reader: _Reader, table: Mapping[str, object], snmp_path: KeyPath
 ) -> tuple[CustomOidSettings, ...]:
@@ -1884,6 +1892,13 @@ def _read_custom(
         name = reader.string(entry, name_path, 'name = "disk_used_percent"', required=True)
         if name is not None and not _METRIC_NAME.fullmatch(name):
             reader.report(name_path, "invalid_metric_name", value=_show(name))
+        elif name is not None and name in BUILT_IN_SNMP_METRICS:
+            reader.report(
+                name_path,
+                "custom_name_built_in",
+                value=_show(name),
+                metric=f"pantau_snmp_{name}",
+            )
         elif name is not None and name in first_index:
             first = first_index[name]
             reader.report(

@@ -1247,6 +1247,23 @@ CASES = [
         ],
     ),
     Case(
+        "custom_built_in_name",
+        id=[
+            (
+                'custom_built_in_name.toml:14: targets[0].snmp.custom[0].name: nama "reboots" '
+                "akan menjadi metrik pantau_snmp_reboots, yang sudah dipakai Pantau sendiri; "
+                "pilih nama lain, misalnya dengan awalan nama perangkat"
+            ),
+        ],
+        en=[
+            (
+                'custom_built_in_name.toml:14: targets[0].snmp.custom[0].name: name "reboots" '
+                "would become the metric pantau_snmp_reboots, which Pantau already exports; "
+                "choose another name, for example with the device's name in front"
+            ),
+        ],
+    ),
+    Case(
         "reserved_label",
         id=[
             (

@@ -13,6 +13,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 MESSAGES: Mapping[str, Mapping[str, str]] = {
+    "config.custom_name_built_in": {
+        "id": (
+            "nama {value} akan menjadi metrik {metric}, yang sudah dipakai Pantau sendiri; "
+            "pilih nama lain, misalnya dengan awalan nama perangkat"
+        ),
+        "en": (
+            "name {value} would become the metric {metric}, which Pantau already exports; "
+            "choose another name, for example with the device's name in front"
+        ),
+    },
     "config.invalid.one": {
         "id": "konfigurasi tidak valid: {file} ({count} masalah)",
         "en": "configuration is invalid: {file} ({count} problem)",
