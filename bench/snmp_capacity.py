@@ -81,7 +81,7 @@ class BenchmarkTimeout(Exception):
 
 @dataclass(frozen=True)
 class PollFigures:
-    """What the child measured in one ``poll_many`` call."""
+    """Measurements of one ``poll_many`` call in the child process."""
 
     devices: int
     wall_seconds: float

@@ -78,7 +78,8 @@ class Daemon:
             self.store.record(result)
             storage.put(result)
             if result.probe == "snmp" and result.success:
-                metrics = self.store.targets().get(result.target)
+                # One lookup, not a copy of every target per SNMP result.
+                metrics = self.store.get(result.target)
                 if metrics is not None and metrics.snmp is not None:
                     storage.put_interfaces(interface_records(result, metrics.snmp))
 

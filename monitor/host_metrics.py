@@ -19,11 +19,11 @@ from probes.host import HostStats
 
 PREFIX = "pantau_node_"
 
-# node_exporter's memory metrics are named after /proc/meminfo fields
-# (node_memory_MemTotal_bytes); promtool check metrics rejects those names as
-# not snake_case, so they are lower-cased here: pantau_node_memory_total_bytes
-# is node_memory_MemTotal_bytes, pantau_node_memory_swap_free_bytes is
-# node_memory_SwapFree_bytes, and so on.
+# node_exporter names its memory metrics after /proc/meminfo fields, as in
+# node_memory_MemTotal_bytes. promtool check metrics rejects such names as not
+# snake_case, so they are lower-cased here. For example
+# pantau_node_memory_total_bytes is node_memory_MemTotal_bytes, and
+# pantau_node_memory_swap_free_bytes is node_memory_SwapFree_bytes.
 
 # node_exporter's modes of node_cpu_seconds_total. Guest time is a metric of
 # its own because user and nice already include it.

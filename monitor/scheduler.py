@@ -229,7 +229,11 @@ async def run_probe(
     limit: float,
     store: MetricsStore,
 ) -> base.ProbeResult:
-    """Await one probe run of ``target`` under its run timeout; never raises."""
+    """Await one probe run of ``target`` under its run timeout.
+
+    A timeout or a probe bug becomes a failed result. Only cancellation (the
+    daemon stopping) propagates.
+    """
     started = time.time()
     start = time.monotonic()
     try:

@@ -1,9 +1,9 @@
 """Latest results and running totals per target, read by the exporter.
 
 The event loop is the only writer. Each update stores a new immutable
-``TargetMetrics`` under the target's name; a scrape copies the dict, which
-CPython does atomically for a dict of str keys, so a scrape sees every target
-as of one instant. A reload builds the whole new dict first and swaps the
+``TargetMetrics`` under the target's name. A scrape copies the dict, which
+CPython does atomically for a dict of str keys, so a scrape reads every
+target as of one instant. A reload builds the whole new dict first and swaps the
 reference, so no scrape sees a half-built inventory.
 """
 
@@ -77,7 +77,7 @@ def status_probe(target: Target) -> str:
     """Name the probe whose outcome drives the target's status.
 
     Ping decides whether a device is up when the target has it; a target
-    polled by SNMP alone is up while its agent answers.
+    polled by SNMP alone is up while its agent responds.
     """
     return "icmp" if "icmp" in target.probes else target.probes[0]
 
@@ -107,6 +107,10 @@ class MetricsStore:
     def targets(self) -> dict[str, TargetMetrics]:
         """Return a point-in-time copy of every target's metrics."""
         return self._targets.copy()
+
+    def get(self, name: str) -> TargetMetrics | None:
+        """Return the metrics of one target, or None if it is not configured."""
+        return self._targets.get(name)
 
     def health(self) -> DaemonHealth:
         return self._health

@@ -25,7 +25,7 @@ INTERNAL_ERROR = "internal_error"
 class ProbeResult:
     """Outcome of one probe run against one target.
 
-    ``values`` holds the numeric readings in base units (seconds, ratios,
+    ``values`` contains the numeric readings in base units (seconds, ratios,
     counts), keyed by a stable name such as ``"rtt_median_seconds"``; a
     reading that does not exist (no RTT when nothing answered) is absent,
     never zero. ``detail`` carries the probe's own frozen record, for

@@ -79,7 +79,7 @@ _UNSIGNED = re.compile(r"[0-9]+")
 
 @dataclass(frozen=True, slots=True)
 class HostSettings:
-    """Which file systems the host probe reports, and how long it waits.
+    """Settings of the host probe: the file systems it reports and how long it waits.
 
     A mount is reported unless its type is in ``exclude_fstypes``, its mount
     point is at or below an entry of ``exclude_mountpoints``, or it is a

@@ -11,7 +11,7 @@ payload, so that concurrent pingers on the same machine never take each
 other's replies.
 
 RTT is the kernel's receive timestamp (SO_TIMESTAMPNS) minus the wall-clock
-time taken just before ``sendto``; when the wall clock steps during a burst,
+time taken just before ``sendto``. When the wall clock steps during a burst,
 a monotonic measurement taken in user space replaces it.
 
 Exceptions: ``IcmpUnavailableError`` when no socket of either kind can be

@@ -28,10 +28,10 @@ Result: ``ProbeResult`` with probe "snmp" and an ``SnmpPoll`` in ``detail``.
 ``success`` is True when the agent sent at least one valid response. So a
 device that responds to the GET of the system group but then stops
 responding in a large table is up, with reason "timeout" and the rows read
-so far. Reasons, worst first:
-``auth_error``, ``refused``, ``timeout``, ``no_route``, ``send_error``,
-``decode_error`` (a value or a response could not be decoded; the other
-values are kept), ``walk_error`` (a walk ended early), ``ok``.
+so far. Reasons, worst first: ``auth_error``, ``refused``, ``timeout``,
+``no_route``, ``send_error``, ``decode_error``, ``walk_error``, ``ok``.
+``decode_error`` means a value or a response could not be decoded, and the
+other values are kept. ``walk_error`` means a walk ended early.
 
 Exceptions, all raised by sessions and caught by ``SnmpClient.poll``::
 

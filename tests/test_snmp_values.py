@@ -287,8 +287,8 @@ def counter_walks(draw: st.DrawFn) -> tuple[int, int, list[int], list[int], int]
     """Draw a width, a start value, increments, interval lengths in ticks and a start uptime."""
     bits = draw(st.sampled_from([32, 64]))
     length = draw(st.integers(min_value=1, max_value=8))
-    # Below half the range per interval, so one wrap at most; for 64 bits, low
-    # enough that eight increments stay below 2**64, since Counter64 never wraps.
+    # Below half the range per interval, so a Counter32 wraps at most once.
+    # Counter64 never wraps, so eight increments must stay below 2**64.
     largest = 2**31 - 1 if bits == 32 else 2**60
     increments = draw(
         st.lists(
