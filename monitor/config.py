@@ -30,6 +30,7 @@ import warnings
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -377,11 +378,43 @@ class IcmpSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Limits past which a target that still answers is degraded.
+
+    Fractions are between 0 and 1, ``rtt`` is in seconds and is compared
+    with the median round-trip time of one cycle. None switches a limit off.
+    A limit must stay crossed for ``sustain`` seconds before the target is
+    degraded, so that one slow cycle on a busy link raises nothing.
+    """
+
+    loss: float | None = 0.2
+    rtt: float | None = 0.25
+    utilisation: float | None = 0.9  # of any polled interface, receive or transmit
+    cpu: float | None = 0.9
+    memory: float | None = 0.95
+    disk: float | None = 0.9  # of the fullest file system
+    sustain: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class FlapSettings:
+    """A target whose status changes more than ``changes`` times in ``window`` seconds flaps.
+
+    It stays flapping, with one notice at the start and one at the end, until
+    its status has not changed for ``window`` seconds.
+    """
+
+    changes: int = 4
+    window: float = 1800.0
+
+
+@dataclass(frozen=True, slots=True)
 class TargetSettings:
     """Timing and status rules of a target, from [defaults] and its own overrides.
 
     Times are in seconds. ``down_after`` and ``up_after`` count consecutive
-    cycles before the status changes.
+    cycles before the status changes. ``remind_every`` repeats the alert of
+    a target that stays down or degraded; 0 switches reminders off.
     """
 
     interval: float = 30.0
@@ -390,6 +423,9 @@ class TargetSettings:
     up_after: int = 2
     family: str = "auto"  # "auto", "ip4" or "ip6": which address of a host name to probe
     icmp: IcmpSettings = field(default_factory=IcmpSettings)
+    degraded: Thresholds = field(default_factory=Thresholds)
+    flap: FlapSettings = field(default_factory=FlapSettings)
+    remind_every: float = 14400.0
 
 
 def _empty_speeds() -> Mapping[str, float]:
@@ -514,6 +550,10 @@ class Target:
     settings: TargetSettings
     snmp: SnmpSettings | None
     placeholder: bool
+    # "reachable", or "unreachable" for an isolation check: an address that
+    # must not answer from where Pantau runs (the executive network seen
+    # from an OPD network). Such a target is healthy while it is silent.
+    expect: str = "reachable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -536,12 +576,64 @@ class Credential:
     priv_key: Secret | None = None
 
 
+SEVERITIES: Final = ("info", "warning", "critical")
+
+
 @dataclass(frozen=True, slots=True)
 class Channel:
-    """Chat channel for alerts, with its Apprise URL read from the environment."""
+    """Chat channel for alerts, with its Apprise URL read from the environment.
+
+    A channel takes the events of targets in ``networks`` and ``groups``
+    (empty means every one) whose severity is at least ``min_severity``.
+    ``language`` overrides the daemon's; ``rate`` (messages per minute) and
+    ``max_length`` (characters per message) override the defaults of the
+    URL's service; ``summary`` sends it the daily summary.
+    """
 
     name: str
     url: Secret
+    networks: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    min_severity: str = "warning"
+    language: str | None = None
+    rate: float | None = None
+    max_length: int | None = None
+    summary: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    """The ``[alerts]`` table.
+
+    Events of one channel that fall within ``group_window`` seconds of the
+    first are sent as one message. ``daily_summary`` is "HH:MM" in the
+    daemon's time zone, or None for no summary.
+    """
+
+    group_window: float = 10.0
+    daily_summary: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MaintenanceWindow:
+    """A planned period during which targets are probed but raise no alert.
+
+    One-off windows have ``start`` and ``end`` (aware datetimes). Recurring
+    windows have ``cron`` (five crontab fields, in the daemon's time zone)
+    and ``duration`` in seconds. The scope is the union of ``targets``,
+    ``groups`` and ``networks``. ``name`` is the key in the configuration,
+    or "db:ID" for a window added with ``pantau maintenance add``.
+    """
+
+    name: str
+    targets: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    networks: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    cron: str | None = None
+    duration: float | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -575,6 +667,8 @@ class Inventory:
     credentials: Mapping[str, Credential]
     channels: tuple[Channel, ...]
     snmp_defaults: SnmpDefaults = field(default_factory=SnmpDefaults)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    maintenance: tuple[MaintenanceWindow, ...] = ()
     _targets_by_name: Mapping[str, Target] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -45,6 +45,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,8 @@ INTERFACES_TABLE = "interface_results"
 INTERFACES_INDEX = "interface_results_target_if_index_started"
 # Key of a queued row that names its table; absent means RESULTS_TABLE.
 _TABLE_KEY = "__table__"
+# Key of a queued item that is an operation (see Storage.submit), not a row.
+_OP_KEY = "__op__"
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +254,9 @@ class Storage:
         self._last_sequence = 0
         self._committed_sequence = 0
         self._flush_requests = 0
+        # Sequence number of the last queued operation, which is written
+        # without waiting for flush_interval.
+        self._urgent_sequence = 0
         self._closing = False
         self._stopping = False
         self._abandon = False
@@ -363,7 +369,26 @@ class Storage:
         for record in rows:
             self._enqueue({_TABLE_KEY: INTERFACES_TABLE, **dataclasses.asdict(record)})
 
-    def _enqueue(self, row: dict[str, Any]) -> None:
+    def submit(self, operation: Callable[[sqlite_utils.Database], Any]) -> Future[Any]:
+        """Queue ``operation`` to run on the writer thread; return a future of its result.
+
+        The operation runs inside the transaction of the batch that holds it,
+        in queue order with the rows put before and after it, so it may read
+        and write any table. The future is resolved only after that
+        transaction commits, so a caller that waits for it knows the change
+        is on disk. A database error retries the whole batch, operation
+        included, so an operation must be safe to run again. Any other
+        exception is a bug in the operation: it is logged and set on the
+        future, and the rest of the batch is written without it. When the
+        queue is full or the storage is closing, the future fails at once
+        with StorageError.
+        """
+        future: Future[Any] = Future()
+        if not self._enqueue({_OP_KEY: (operation, future)}, urgent=True):
+            future.set_exception(StorageError("storage.not_accepting"))
+        return future
+
+    def _enqueue(self, row: dict[str, Any], *, urgent: bool = False) -> bool:
         drop_reason = ""
         drops_to_log = 0
         with self._lock:
@@ -374,9 +399,11 @@ class Storage:
             else:
                 self._last_sequence += 1
                 self._queue.append((self._last_sequence, row))
-                if len(self._queue) in (1, self._batch_size):
+                if urgent:
+                    self._urgent_sequence = self._last_sequence
+                if urgent or len(self._queue) in (1, self._batch_size):
                     self._work_ready.notify()
-                return
+                return True
 
             self._dropped += 1
             self._drops_since_log += 1
@@ -394,6 +421,7 @@ class Storage:
                 drops_to_log,
                 self._queue_limit,
             )
+        return False
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every result queued before this call is committed.
@@ -516,6 +544,8 @@ class Storage:
                     break
                 if size and (self._flush_requests or self._stopping):
                     break
+                if self._urgent_sequence > self._committed_sequence:
+                    break
                 if not size:
                     self._work_ready.wait()
                     continue
@@ -531,7 +561,7 @@ class Storage:
         delay = RETRY_INITIAL_DELAY
         while True:
             try:
-                self._insert([row for _, row in batch])
+                outcomes = self._insert([row for _, row in batch])
             # Any failure is retried, because dropping the batch would lose
             # results. put() validates rows, so the causes left are those of
             # the database and the disk, which an operator can fix.
@@ -544,11 +574,23 @@ class Storage:
                     self._retries += 1
                 continue
             self._mark_committed(batch)
+            for future, succeeded, value in outcomes:
+                if future.set_running_or_notify_cancel():
+                    if succeeded:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
             return
 
-    def _insert(self, rows: list[dict[str, Any]]) -> None:
+    def _insert(self, rows: list[dict[str, Any]]) -> list[tuple[Future[Any], bool, Any]]:
+        """Write one batch in one transaction; return each operation's outcome.
+
+        Rows between two operations are inserted per table before the
+        operation runs, so an operation sees every row queued before it.
+        """
         assert self._db is not None
         connection = self._db.conn
+        outcomes: list[tuple[Future[Any], bool, Any]] = []
         # BEGIN IMMEDIATE takes the write lock before the first insert. A
         # locked database then fails here after busy_timeout, and the upgrade
         # of a read snapshot to a write lock cannot fail with
@@ -557,17 +599,46 @@ class Storage:
         try:
             by_table: dict[str, list[dict[str, Any]]] = {}
             for row in rows:
+                if _OP_KEY in row:
+                    self._insert_rows(by_table)
+                    by_table = {}
+                    outcomes.append(self._run_operation(*row[_OP_KEY]))
+                    continue
                 table = row.get(_TABLE_KEY, RESULTS_TABLE)
                 by_table.setdefault(table, []).append(
                     {key: value for key, value in row.items() if key != _TABLE_KEY}
                 )
-            for table, table_rows in by_table.items():
-                self._db.table(table).insert_all(table_rows, batch_size=len(table_rows))
+            self._insert_rows(by_table)
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:
                 connection.rollback()
             raise
+        return outcomes
+
+    def _insert_rows(self, by_table: dict[str, list[dict[str, Any]]]) -> None:
+        assert self._db is not None
+        for table, table_rows in by_table.items():
+            self._db.table(table).insert_all(table_rows, batch_size=len(table_rows))
+
+    def _run_operation(
+        self, operation: Callable[[sqlite_utils.Database], Any], future: Future[Any]
+    ) -> tuple[Future[Any], bool, Any]:
+        assert self._db is not None
+        connection = self._db.conn
+        connection.execute("SAVEPOINT pantau_operation")
+        try:
+            value = operation(self._db)
+        except sqlite3.Error:
+            raise  # the database's fault: the batch is retried
+        except Exception as error:
+            # A bug in the operation: undo its writes and keep the batch.
+            connection.execute("ROLLBACK TO pantau_operation")
+            connection.execute("RELEASE pantau_operation")
+            logger.exception("Storage operation failed: path=%s", self.path)
+            return future, False, error
+        connection.execute("RELEASE pantau_operation")
+        return future, True, value
 
     def _mark_committed(self, batch: list[tuple[int, dict[str, Any]]]) -> None:
         with self._lock:
@@ -681,12 +752,122 @@ def _create_interfaces_table(db: sqlite_utils.Database) -> None:
     table.create_index(["target", "if_index", "started"], index_name=INTERFACES_INDEX)
 
 
+TARGET_STATE_TABLE = "target_state"
+INCIDENTS_TABLE = "incidents"
+OUTBOX_TABLE = "outbox"
+MESSAGES_TABLE = "messages"
+MAINTENANCE_TABLE = "maintenance"
+MARKS_TABLE = "marks"
+
+
+def _create_status_tables(db: sqlite_utils.Database) -> None:
+    """Create the tables of statuses, incidents, alert delivery and maintenance windows.
+
+    target_state: the status machine's state of each target (JSON in
+    ``data``), written on every status change, read back at start so that a
+    restart neither forgets an outage nor alerts it twice.
+    incidents: one row per stretch of down, degraded or unreachable
+    status; ``end`` is NULL while it lasts.
+    outbox: one row per event and channel; ``message_id`` is set when the
+    sender seals the event into a message.
+    messages: what the sender sends, already split into parts; ``parts_sent``
+    counts the parts that the chat service accepted.
+    maintenance: windows added with ``pantau maintenance add``.
+    marks: small facts the daemon keeps across restarts, such as the day of
+    the last daily summary.
+    """
+    db.table(TARGET_STATE_TABLE).create(
+        {
+            "target": str,
+            "status": str,
+            "reason": str,
+            "since": float,
+            "data": str,
+            "updated": float,
+        },
+        pk="target",
+        not_null=["target", "status", "data", "updated"],
+    )
+    incidents = db.table(INCIDENTS_TABLE)
+    incidents.create(
+        {
+            "id": int,
+            "target": str,
+            "network": str,
+            "group_name": str,
+            "status": str,
+            "cause": str,
+            "start": float,
+            "end": float,
+            "children": str,
+            "values_json": str,
+        },
+        pk="id",
+        not_null=["target", "network", "group_name", "status", "cause", "start", "children"],
+    )
+    incidents.create_index(["target", "start"], index_name="incidents_target_start")
+    incidents.create_index(["end"], index_name="incidents_end")
+    outbox = db.table(OUTBOX_TABLE)
+    outbox.create(
+        {
+            "id": int,
+            "channel": str,
+            "created": float,
+            "event_key": str,
+            "event": str,
+            "severity": str,
+            "message_id": int,
+        },
+        pk="id",
+        not_null=["channel", "created", "event_key", "event", "severity"],
+    )
+    outbox.create_index(["channel", "message_id"], index_name="outbox_channel_message")
+    outbox.create_index(["channel", "event_key"], index_name="outbox_channel_event", unique=True)
+    messages = db.table(MESSAGES_TABLE)
+    messages.create(
+        {
+            "id": int,
+            "channel": str,
+            "created": float,
+            "parts": str,
+            "parts_sent": int,
+            "attempts": int,
+            "next_attempt": float,
+            "last_error": str,
+            "sent": float,
+            "state": str,
+        },
+        pk="id",
+        not_null=["channel", "created", "parts", "parts_sent", "attempts", "state"],
+    )
+    messages.create_index(["state", "channel", "next_attempt"], index_name="messages_due")
+    db.table(MAINTENANCE_TABLE).create(
+        {
+            "id": int,
+            "targets": str,
+            "groups": str,
+            "networks": str,
+            "start": float,
+            "end": float,
+            "cron": str,
+            "duration": float,
+            "reason": str,
+            "created": float,
+            "created_by": str,
+        },
+        pk="id",
+        not_null=["targets", "groups", "networks", "reason", "created"],
+    )
+    db.table(MARKS_TABLE).create({"key": str, "value": str}, pk="key", not_null=["key", "value"])
+
+
 # Migration N (counting from 1) brings the schema from user_version N-1 to N.
 # Append new steps and never change a released one, because existing
 # databases have already run it.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _create_results_table,
     _create_interfaces_table,
+    _create_status_tables,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -7,6 +7,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Basis data {path} tidak dapat dibuka: {error}. {hint}",
         "en": "Cannot open the database {path}: {error}. {hint}",
     },
+    "storage.not_accepting": {
+        "id": (
+            "Basis data tidak menerima tulisan baru karena antreannya penuh atau Pantau sedang "
+            "berhenti. Periksa log untuk kesalahan penulisan basis data sebelumnya."
+        ),
+        "en": (
+            "The database accepts no new writes because its queue is full or Pantau is "
+            "stopping. Look in the log for earlier database write errors."
+        ),
+    },
     "storage.directory_missing": {
         "id": (
             "Direktori basis data {directory} tidak ada. Buat direktori itu, atau atur "
