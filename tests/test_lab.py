@@ -474,3 +474,24 @@ def test_checksum_verifies_to_zero(data: bytes) -> None:
     checksum = responder.internet_checksum(padded)
 
     assert responder.internet_checksum(padded + checksum.to_bytes(2, "big")) == 0
+
+
+def test_hosts_behind_a_router_answer_until_its_uplink_is_cut(lab: Lab) -> None:
+    core = lab.add_host("core")
+    branches = [lab.add_host(f"opd{number}", behind=core) for number in range(1, 3)]
+    addresses = [core.ipv4, *(branch.ipv4 for branch in branches), branches[0].ipv6]
+
+    def answering() -> list[str]:
+        completed = lab.prober.run(["fping", "-q", "-a", "-r", "0", "-t", "300", *addresses])
+        return sorted(completed.stdout.split())
+
+    assert answering() == sorted(addresses)
+    before = branches[0].echo_requests_seen()
+
+    core.cut_uplink()
+    assert answering() == []
+    # The cut is upstream of the branch: its requests never arrive.
+    assert branches[0].echo_requests_seen() == before
+
+    core.set_loss(0)
+    assert answering() == sorted(addresses)

@@ -407,6 +407,7 @@ class Host(Namespace):
         self.prober_mac = f"02:00:00:cb:{index:02x}:01"
         self.workdir = workdir
         self.responder: ResponderHandle | None = None
+        self.behind: Host | None = None  # the router it hangs off, if not the prober
 
     def _set_echo_filter(self, rules: Iterable[str]) -> None:
         script = [f"flush chain inet {NFT_TABLE} {NFT_FILTER_CHAIN}"]
@@ -418,6 +419,16 @@ class Host(Namespace):
         self._set_echo_filter(
             ["icmp type echo-request drop", "icmpv6 type echo-request drop"],
         )
+
+    def cut_uplink(self) -> None:
+        """Drop every packet that arrives on the host's link towards the prober.
+
+        For a router made with ``Lab.add_host(..., behind=...)`` upstream of
+        other hosts, this is a cut line: the router and every host behind it
+        stop answering, and the prober sees silence, not an error.
+        ``set_loss(0)`` mends it.
+        """
+        self._set_echo_filter([f'iifname "{self.interface}" drop'])
 
     def set_loss(self, percent: float) -> None:
         """Drop ``percent`` (0 to 100, two decimals) of echo requests at random.
@@ -583,8 +594,15 @@ class Lab:
             ]
             (directory / "nsswitch.conf").write_text("\n".join(lines) + "\n")
 
-    def add_host(self, name: str) -> Host:
-        """Create host namespace ``name``, linked to the prober by a new veth pair."""
+    def add_host(self, name: str, behind: Host | None = None) -> Host:
+        """Create host namespace ``name``, linked to the prober by a new veth pair.
+
+        With ``behind``, the new host hangs off that host instead, which
+        routes between the prober and it, as an OPD router sits behind the
+        core router: the new host's ``prober_ipv4`` and ``prober_interface``
+        are then the addresses and the interface of ``behind``'s end of the
+        link, and cutting ``behind``'s uplink silences both.
+        """
         if not HOST_NAME_PATTERN.match(name) or name == PROBER_NAME:
             raise ValueError(
                 f"invalid host name {name!r}: use 1 to 32 lowercase letters, digits "
@@ -596,18 +614,27 @@ class Lab:
             raise LabError(f"a lab has at most {MAX_HOSTS} hosts")
         assert self.workdir is not None
 
-        prober = self.prober
+        if (
+            behind is not None
+            and self.hosts.get(behind.name.removeprefix(f"{self.prefix}-")) is not behind
+        ):
+            raise ValueError(f"host {behind.name!r} is not a host of this lab")
+        if behind is not None and behind.behind is not None:
+            raise ValueError("a lab routes one level deep: put the host behind a direct host")
+
+        upstream: Namespace = self.prober if behind is None else behind
         host = Host(f"{self.prefix}-{name}", len(self.hosts) + 1, self.workdir)
+        host.behind = behind
         self._create_namespace(host)
         run_command(host.command(["nft", "-f", "-"]), stdin=NFT_RULESET)
 
         veth = (
-            f"ip link add {host.prober_interface} address {host.prober_mac} netns {prober.name}"
+            f"ip link add {host.prober_interface} address {host.prober_mac} netns {upstream.name}"
             f" type veth peer name {host.interface} address {host.mac} netns {host.name}"
         )
         run_command(veth.split())
         self._configure_link(
-            prober,
+            upstream,
             host.prober_interface,
             (host.prober_ipv4, host.prober_ipv6),
             (host.ipv4, host.ipv6, host.mac),
@@ -618,9 +645,31 @@ class Lab:
             (host.ipv4, host.ipv6),
             (host.prober_ipv4, host.prober_ipv6, host.prober_mac),
         )
+        if behind is not None:
+            self._route_through(behind, host)
 
         self.hosts[name] = host
         return host
+
+    def _route_through(self, router: Host, host: Host) -> None:
+        """Route between the prober and ``host`` through ``router``, in both directions."""
+        router.set_sysctls(
+            {"net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1"},
+        )
+        prober_routes = [
+            f"route add 10.203.{host.index}.0/24 via {router.ipv4}",
+            f"route add fd00:203:{host.index}::/64 via {router.ipv6}",
+        ]
+        run_command(
+            ["ip", "-netns", self.prober.name, "-batch", "-"], stdin="\n".join(prober_routes) + "\n"
+        )
+        # The prober's packets come from its end of the router's uplink, and
+        # from the links of any router further up.
+        host_routes = [
+            f"route add 10.203.0.0/16 via {host.prober_ipv4}",
+            f"route add fd00:203::/32 via {host.prober_ipv6}",
+        ]
+        run_command(["ip", "-netns", host.name, "-batch", "-"], stdin="\n".join(host_routes) + "\n")
 
     @staticmethod
     def _configure_link(
