@@ -425,7 +425,7 @@ class Host(Namespace):
 
         For a router made with ``Lab.add_host(..., behind=...)`` upstream of
         other hosts, this is a cut line: the router and every host behind it
-        stop answering, and the prober sees silence, not an error.
+        stop replying, and the prober sees silence, not an error.
         ``set_loss(0)`` mends it.
         """
         self._set_echo_filter([f'iifname "{self.interface}" drop'])
@@ -597,11 +597,11 @@ class Lab:
     def add_host(self, name: str, behind: Host | None = None) -> Host:
         """Create host namespace ``name``, linked to the prober by a new veth pair.
 
-        With ``behind``, the new host hangs off that host instead, which
+        With ``behind``, the new host is linked to that host instead, which
         routes between the prober and it, as an OPD router sits behind the
-        core router: the new host's ``prober_ipv4`` and ``prober_interface``
-        are then the addresses and the interface of ``behind``'s end of the
-        link, and cutting ``behind``'s uplink silences both.
+        core router. The new host's ``prober_ipv4`` and ``prober_interface``
+        then belong to ``behind``'s end of the link. Cutting ``behind``'s
+        uplink silences both hosts.
         """
         if not HOST_NAME_PATTERN.match(name) or name == PROBER_NAME:
             raise ValueError(
@@ -663,8 +663,7 @@ class Lab:
         run_command(
             ["ip", "-netns", self.prober.name, "-batch", "-"], stdin="\n".join(prober_routes) + "\n"
         )
-        # The prober's packets come from its end of the router's uplink, and
-        # from the links of any router further up.
+        # The prober's packets come from its end of the router's uplink.
         host_routes = [
             f"route add 10.203.0.0/16 via {host.prober_ipv4}",
             f"route add fd00:203::/32 via {host.prober_ipv6}",
