@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(fping prometheus dnsmasq-base tcpdump nftables iproute2 procps snmpd snmp)
+packages=(fping prometheus prometheus-alertmanager dnsmasq-base tcpdump nftables iproute2 procps snmpd snmp)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
@@ -14,11 +14,21 @@ if ((${#missing[@]})); then
     apt-get update -qq
     # policy-rc.d keeps the packages' own services (prometheus, snmpd) from
     # starting: the tests start the servers they need themselves.
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod +x /usr/sbin/policy-rc.d
+    # A policy the machine already has is put back afterwards.
+    policy=/usr/sbin/policy-rc.d
+    saved_policy=""
+    if [[ -e $policy ]]; then
+        saved_policy=$(mktemp)
+        cp -p "$policy" "$saved_policy"
+    fi
+    restore_policy() {
+        if [[ -n $saved_policy ]]; then mv "$saved_policy" "$policy"; else rm -f "$policy"; fi
+    }
+    printf '#!/bin/sh\nexit 101\n' > "$policy"
+    chmod +x "$policy"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-        || { rm -f /usr/sbin/policy-rc.d; exit 1; }
-    rm -f /usr/sbin/policy-rc.d
+        || { restore_policy; exit 1; }
+    restore_policy
 fi
 
 PANTAU_EXTRAS="[test]" bash scripts/install.sh
