@@ -29,12 +29,14 @@ import tomllib
 import warnings
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final, TypeVar
+
+from apscheduler.triggers.cron import CronTrigger
 
 from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
@@ -51,23 +53,29 @@ from probes.snmp_profiles import PROFILES
 __all__ = [
     "CONFIG_ENV",
     "DOCUMENTATION_NETWORKS",
+    "EXPECTATIONS",
     "PROBE_KINDS",
     "REPOSITORY_CONFIG_PATH",
+    "SEVERITIES",
     "SYSTEM_CONFIG_PATH",
+    "AlertSettings",
     "Channel",
     "ConfigError",
     "Credential",
     "CustomOidSettings",
     "DaemonSettings",
+    "FlapSettings",
     "IcmpSettings",
     "InterfaceFilter",
     "Inventory",
+    "MaintenanceWindow",
     "Problem",
     "Secret",
     "SnmpDefaults",
     "SnmpSettings",
     "Target",
     "TargetSettings",
+    "Thresholds",
     "find_config_path",
     "format_duration",
     "format_speed",
@@ -76,6 +84,8 @@ __all__ = [
     "load",
     "parse_duration",
     "parse_listen",
+    "parse_percentage",
+    "parse_rate",
     "parse_speed",
 ]
 
@@ -109,6 +119,24 @@ MIN_PACKET_INTERVAL: Final = 0.001
 MAX_PAYLOAD_SIZE: Final = 1472  # 1500-byte MTU minus the IPv4 and ICMP headers
 MAX_PACKET_COUNT: Final = 100
 MAX_CYCLES: Final = 100  # upper bound of down_after and up_after
+MIN_FLAP_WINDOW: Final = 1.0
+MAX_FLAP_WINDOW: Final = 86_400.0
+# A status changes at most once per cycle and cycles are at least 1s apart, so
+# more changes than this cannot fit in the longest window.
+MAX_FLAP_CHANGES: Final = 86_400
+# Reminders more often than this would flood a chat channel with repeats.
+MIN_REMIND_EVERY: Final = 60.0
+MAX_GROUP_WINDOW: Final = 600.0
+# Telegram accepts at most 4096 characters per message (Bot API sendMessage)
+# and Discord 2000 (message content). Below 200, one alert line (target,
+# status and reason) may not fit.
+MIN_MESSAGE_LENGTH: Final = 200
+# Far above any chat service's limit, so only a slip in digits reaches it.
+MAX_MESSAGE_LENGTH: Final = 1_000_000
+# Cron starts windows on whole minutes, so a recurring window shorter than one
+# minute is most likely a slip in the unit.
+MIN_MAINTENANCE_DURATION: Final = 60.0
+EXPECTATIONS: Final = ("reachable", "unreachable")
 
 DEFAULT_LISTEN: Final = ("127.0.0.1", 9470)
 DEFAULT_DATABASE: Final = "pantau.db"
@@ -162,6 +190,13 @@ _OID_TEXT = re.compile(r"\.?[0-9]+(?:\.[0-9]+)*", re.ASCII)
 # names, so both stay within Prometheus' alphabet.
 _METRIC_NAME = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 _LABEL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
+_PERCENTAGE = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)%")
+_RATE = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)/(?P<unit>s|min)")
+_RATE_UNIT_PER_MINUTE: Final = {"s": 60, "min": 1}
+_CLOCK_TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
+# Crontab's day-of-week numbers (0 and 7 are Sunday) as the names that
+# crontab and APScheduler read alike.
+_WEEKDAY_NAMES: Final = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Seconds of float rounding to absorb, so that a burst exactly as long as the
 # interval counts as too long.
 _BURST_TOLERANCE = 1e-9
@@ -234,6 +269,30 @@ def format_speed(bits_per_second: float) -> str:
         if value >= _UNIT_BPS[unit]:
             return f"{_plain_decimal(value / _UNIT_BPS[unit])}{unit}"
     return f"{_plain_decimal(value)}bps"
+
+
+def parse_percentage(text: str) -> float:
+    """Convert a percentage such as "20%" or "20.5%" to a fraction (0.2, 0.205).
+
+    The decimal separator is a dot. Raises ValueError for anything else, a
+    bare number and "20,5%" included. The range is not checked.
+    """
+    match = _PERCENTAGE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"invalid percentage {text!r}: expected a number and a percent sign")
+    return float(Decimal(match["number"]) / 100)
+
+
+def parse_rate(text: str) -> float:
+    """Convert a message rate such as "20/min" or "1/s" to messages per minute.
+
+    Raises ValueError for anything else, a bare number included. Zero is
+    returned as 0.0, so the caller decides whether it is allowed.
+    """
+    match = _RATE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"invalid rate {text!r}: expected a number, a slash and s or min")
+    return float(Decimal(match["number"]) * _RATE_UNIT_PER_MINUTE[match["unit"]])
 
 
 def is_valid_hostname(text: str) -> bool:
@@ -1012,6 +1071,10 @@ class _Reader:
     def is_faulty(self, path: KeyPath) -> bool:
         return path in self._faulty
 
+    def is_suggested(self, path: KeyPath) -> bool:
+        """Return whether an unknown key's message already suggested the key at ``path``."""
+        return path in self._suggested
+
     def position(self, path: KeyPath) -> str:
         line = self.index.locate(path)
         return self.file if line is None else f"{self.file}:{line}"
@@ -1249,11 +1312,33 @@ def _pick(value: _T | None, fallback: _T) -> _T:
 
 # Sections ----------------------------------------------------------------------------
 
-_TOP_KEYS: Final = ("daemon", "defaults", "credentials", "targets", "channels")
+_TOP_KEYS: Final = (
+    "daemon",
+    "defaults",
+    "credentials",
+    "targets",
+    "channels",
+    "alerts",
+    "maintenance",
+)
 _DAEMON_KEYS: Final = ("listen", "database", "language", "timezone", "log_level")
-_SETTINGS_KEYS: Final = ("interval", "timeout", "down_after", "up_after", "family", "icmp")
+_SETTINGS_KEYS: Final = (
+    "interval",
+    "timeout",
+    "down_after",
+    "up_after",
+    "family",
+    "icmp",
+    "degraded",
+    "flap",
+    "remind_every",
+)
 _ICMP_KEYS: Final = ("count", "packet_interval", "payload_size")
-_TARGET_KEYS: Final = (
+_THRESHOLD_KEYS: Final = ("loss", "rtt", "utilisation", "cpu", "memory", "disk", "sustain")
+_RATIO_LIMITS: Final = ("loss", "utilisation", "cpu", "memory", "disk")
+_FLAP_KEYS: Final = ("changes", "window")
+# Keys of [[targets]] that describe one device, so [defaults] cannot set them.
+_TARGET_ONLY_KEYS: Final = (
     "name",
     "address",
     "group",
@@ -1261,9 +1346,9 @@ _TARGET_KEYS: Final = (
     "probes",
     "parent",
     "description",
-    "snmp",
-    *_SETTINGS_KEYS,
+    "expect",
 )
+_TARGET_KEYS: Final = (*_TARGET_ONLY_KEYS, "snmp", *_SETTINGS_KEYS)
 _DEFAULTS_KEYS: Final = (*_SETTINGS_KEYS, "snmp")
 # Keys of a target's snmp table that [defaults] may set too.
 _SNMP_OPTION_KEYS: Final = (
@@ -1300,7 +1385,29 @@ _SECRET_EXAMPLES: Final = {
     "priv_key_env": 'priv_key_env = "PANTAU_SNMP_PRIV_KEY"',
 }
 _ENV_EXAMPLES: Final = {**_SECRET_EXAMPLES, "url_env": 'url_env = "PANTAU_TELEGRAM_URL"'}
-_CHANNEL_KEYS: Final = ("name", "url_env")
+_CHANNEL_KEYS: Final = (
+    "name",
+    "url_env",
+    "networks",
+    "groups",
+    "min_severity",
+    "language",
+    "rate",
+    "max_length",
+    "summary",
+)
+_ALERTS_KEYS: Final = ("group_window", "daily_summary")
+_MAINTENANCE_KEYS: Final = (
+    "name",
+    "targets",
+    "groups",
+    "networks",
+    "start",
+    "end",
+    "cron",
+    "duration",
+    "reason",
+)
 
 
 def _read_inventory(reader: _Reader, path: Path, data: Mapping[str, object]) -> Inventory:
@@ -1309,7 +1416,10 @@ def _read_inventory(reader: _Reader, path: Path, data: Mapping[str, object]) -> 
     defaults, snmp_defaults = _read_defaults(reader, data)
     credentials = _read_credentials(reader, data)
     targets = _read_targets(reader, data, defaults, snmp_defaults, credentials)
-    channels = _read_channels(reader, data)
+    names = _Names.of(target for _, target in targets)
+    channels = _read_channels(reader, data, names)
+    alerts = _read_alerts(reader, data)
+    maintenance = _read_maintenance(reader, data, names, _zone(daemon.timezone))
     _check_credential_secrets(reader, targets, credentials)
     return Inventory(
         path=path,
@@ -1319,6 +1429,8 @@ def _read_inventory(reader: _Reader, path: Path, data: Mapping[str, object]) -> 
         credentials=credentials,
         channels=channels,
         snmp_defaults=snmp_defaults,
+        alerts=alerts,
+        maintenance=maintenance,
     )
 
 
@@ -1374,13 +1486,25 @@ def _is_timezone(key: str) -> bool:
     return True
 
 
+def _zone(key: str) -> tzinfo:
+    """Return the time zone ``key``, or the default zone when ``key`` is invalid."""
+    return zoneinfo.ZoneInfo(key if _is_timezone(key) else DEFAULT_TIMEZONE)
+
+
 def _read_defaults(
     reader: _Reader, data: Mapping[str, object]
 ) -> tuple[TargetSettings, SnmpDefaults]:
     path: KeyPath = ("defaults",)
-    table = reader.table(data, path, "[defaults]", _DEFAULTS_KEYS) or {}
+    table = reader.table(data, path, "[defaults]", None) or {}
+    for key in _TARGET_ONLY_KEYS:
+        if key in table:
+            reader.report((*path, key), "target_only_key")
+    others = {key: value for key, value in table.items() if key not in _TARGET_ONLY_KEYS}
+    reader.check_keys(others, path, _DEFAULTS_KEYS)
+
     settings = _read_settings(reader, table, path, TargetSettings())
     _check_timing(reader, path, settings, check_icmp=True, inherited=())
+    _check_rtt_limit(reader, path, table, settings, inherited=())
     return settings, _read_snmp_defaults(reader, table, path)
 
 
@@ -1419,6 +1543,7 @@ def _read_settings(
             payload_size=_pick(payload_size, icmp.payload_size),
         )
 
+    remind_every = _read_remind_every(reader, table, path)
     return TargetSettings(
         interval=_pick(interval, base.interval),
         timeout=_pick(timeout, base.timeout),
@@ -1426,7 +1551,144 @@ def _read_settings(
         up_after=_pick(up_after, base.up_after),
         family=_pick(family, base.family),
         icmp=icmp,
+        degraded=_read_thresholds(reader, table, path, base.degraded),
+        flap=_read_flap(reader, table, path, base.flap),
+        remind_every=_pick(remind_every, base.remind_every),
     )
+
+
+def _read_thresholds(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath, base: Thresholds
+) -> Thresholds:
+    """Read the ``degraded`` table, keeping the ``base`` limit of each key it lacks.
+
+    A limit written as false is switched off (None).
+    """
+    degraded_path = (*path, "degraded")
+    example = 'degraded = { loss = "20%", rtt = "250ms" }'
+    degraded = reader.table(table, degraded_path, example, _THRESHOLD_KEYS)
+    if degraded is None:
+        return base
+
+    changes: dict[str, float | None] = {}
+    for key in _RATIO_LIMITS:
+        if key in degraded:
+            valid, ratio = _read_ratio_limit(reader, degraded[key], (*degraded_path, key))
+            if valid:
+                changes[key] = ratio
+    if "rtt" in degraded:
+        valid, rtt = _read_rtt_limit(reader, degraded, (*degraded_path, "rtt"))
+        if valid:
+            changes["rtt"] = rtt
+    sustain = reader.duration(degraded, (*degraded_path, "sustain"), 'sustain = "2m"', 0.0, None)
+    if sustain is not None:
+        changes["sustain"] = sustain
+    return replace(base, **changes)
+
+
+_RATIO_EXAMPLES: Final = {
+    "loss": '"20%"',
+    "utilisation": '"90%"',
+    "cpu": '"90%"',
+    "memory": '"95%"',
+    "disk": '"90%"',
+}
+
+
+def _read_ratio_limit(reader: _Reader, value: object, path: KeyPath) -> tuple[bool, float | None]:
+    """Return whether the limit is valid, and the fraction it sets (None: switched off)."""
+    key = path[-1]
+    example = f"{key} = {_RATIO_EXAMPLES[str(key)]}"
+    if value is False:
+        return True, None
+    if value is True:
+        reader.report(path, "limit_true", example=example)
+        return False, None
+
+    if isinstance(value, int | float):
+        # Compared before float(), which overflows for a huge TOML integer.
+        if 1 < value <= 100:
+            # 20 is far more likely "20%" than a fraction of 20.
+            percent = _plain_decimal(Decimal(repr(value)))
+            reader.report(
+                path, "percent_number", value=_show(value), example=f'{key} = "{percent}%"'
+            )
+            return False, None
+        if not 0 < value <= 1:
+            reader.report(path, "ratio_out_of_range", value=_show(value), example=example)
+            return False, None
+        ratio = float(value)
+    elif isinstance(value, str):
+        try:
+            ratio = parse_percentage(value)
+        except ValueError:
+            # Indonesian writes a decimal comma, as in "20,5%", so suggest the dot.
+            suggestion = value.replace(",", ".").replace(" ", "")
+            if _PERCENTAGE.fullmatch(suggestion):
+                example = f'{key} = "{suggestion}"'
+            reader.report(path, "invalid_percentage", value=_show(value), example=example)
+            return False, None
+    else:
+        reader.report(path, "expected_percentage", value=_show(value), example=example)
+        return False, None
+
+    if not 0 < ratio <= 1:
+        reader.report(path, "ratio_out_of_range", value=_show(value), example=example)
+        return False, None
+    return True, ratio
+
+
+def _read_rtt_limit(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath
+) -> tuple[bool, float | None]:
+    """Return whether the rtt limit is valid, and its seconds (None: switched off)."""
+    value = table["rtt"]
+    example = 'rtt = "250ms"'
+    if value is False:
+        return True, None
+    if value is True:
+        reader.report(path, "limit_true", example=example)
+        return False, None
+    if isinstance(value, int | float):
+        if 0 < value < math.inf:
+            # ping(8) prints milliseconds, so a number of 1 or more is most likely those.
+            unit = "ms" if value >= 1 else "s"
+            example = f'rtt = "{value}{unit}"'
+        reader.report(path, "duration_number", value=_show(value), example=example)
+        return False, None
+    rtt = reader.duration(table, path, example, MIN_TIMEOUT, None)
+    return rtt is not None, rtt
+
+
+def _read_flap(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath, base: FlapSettings
+) -> FlapSettings:
+    flap_path = (*path, "flap")
+    flap = reader.table(table, flap_path, 'flap = { changes = 4, window = "30m" }', _FLAP_KEYS)
+    if flap is None:
+        return base
+    changes = reader.integer(flap, (*flap_path, "changes"), "changes = 4", 1, MAX_FLAP_CHANGES)
+    window = reader.duration(
+        flap, (*flap_path, "window"), 'window = "30m"', MIN_FLAP_WINDOW, MAX_FLAP_WINDOW
+    )
+    return FlapSettings(changes=_pick(changes, base.changes), window=_pick(window, base.window))
+
+
+def _read_remind_every(reader: _Reader, table: Mapping[str, object], path: KeyPath) -> float | None:
+    """Return the reminder interval in seconds, 0 when switched off, None when absent or faulty."""
+    remind_path = (*path, "remind_every")
+    if table.get("remind_every") is False:
+        return 0.0
+    seconds = reader.duration(table, remind_path, 'remind_every = "4h"', 0.0, None)
+    if seconds is not None and 0 < seconds < MIN_REMIND_EVERY:
+        reader.report(
+            remind_path,
+            "remind_too_short",
+            value=_show(table["remind_every"]),
+            minimum=format_duration(MIN_REMIND_EVERY),
+        )
+        return None
+    return seconds
 
 
 _TIMING_KEYS: Final[tuple[KeyPath, ...]] = (
@@ -1477,6 +1739,42 @@ def _check_timing(
             burst=format_duration(round(burst, 9)),
             interval=interval,
         )
+
+
+def _check_rtt_limit(
+    reader: _Reader,
+    path: KeyPath,
+    table: Mapping[str, object],
+    settings: TargetSettings,
+    *,
+    inherited: KeyPath,
+) -> None:
+    """Report an rtt limit that no reply can cross because the timeout ends the wait first.
+
+    Skipped, as in _check_timing, when a key involved is already faulty here
+    or in ``inherited``.
+    """
+    rtt = settings.degraded.rtt
+    if rtt is None:
+        return
+    sources = [path, inherited] if inherited else [path]
+    keys = (("timeout",), ("degraded",), ("degraded", "rtt"))
+    for source in sources:
+        if any(reader.is_faulty((*source, *key)) for key in keys):
+            return
+    if rtt < settings.timeout:
+        return
+
+    # Point at the rtt limit when this table sets it, else at the timeout that it outlasts.
+    degraded = table.get("degraded")
+    sets_rtt = isinstance(degraded, dict) and "rtt" in degraded
+    report_path = (*path, "degraded", "rtt") if sets_rtt else (*path, "timeout")
+    reader.report(
+        report_path,
+        "rtt_not_below_timeout",
+        rtt=format_duration(rtt),
+        timeout=format_duration(settings.timeout),
+    )
 
 
 def _read_credentials(reader: _Reader, data: Mapping[str, object]) -> dict[str, Credential]:
@@ -1642,6 +1940,7 @@ def _read_target(
         table, (*path, "description"), 'description = "Router OPD"', allow_empty=True
     )
     parent = reader.string(table, (*path, "parent"), 'parent = "core-router"')
+    expect = reader.choice(table, (*path, "expect"), 'expect = "unreachable"', EXPECTATIONS)
     probes = _read_probes(reader, table, path)
     settings = _read_settings(reader, table, path, defaults)
     snmp = _read_snmp(reader, table, path, probes, credentials, settings, snmp_defaults)
@@ -1660,9 +1959,13 @@ def _read_target(
             and ("count" in icmp_table or "packet_interval" in icmp_table)
         )
     )
+    check_icmp = "icmp" in (probes or ())
     if overrides_timing:
-        check_icmp = "icmp" in (probes or ())
         _check_timing(reader, path, settings, check_icmp=check_icmp, inherited=("defaults",))
+    degraded_table = table.get("degraded")
+    overrides_rtt = isinstance(degraded_table, dict) and "rtt" in degraded_table
+    if check_icmp and ("timeout" in table or overrides_rtt):
+        _check_rtt_limit(reader, path, table, settings, inherited=("defaults",))
 
     return Target(
         name=_pick(name, ""),
@@ -1675,6 +1978,7 @@ def _read_target(
         settings=settings,
         snmp=snmp,
         placeholder=placeholder,
+        expect=_pick(expect, "reachable"),
     )
 
 
@@ -2173,38 +2477,360 @@ def _find_cycles(parents: Mapping[str, str]) -> list[list[str]]:
     return cycles
 
 
-def _read_channels(reader: _Reader, data: Mapping[str, object]) -> tuple[Channel, ...]:
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """Target names, groups and networks that channels and maintenance windows may name.
+
+    Every written name counts, even a faulty one, so that one bad target
+    name does not also make each reference to it "not found".
+    """
+
+    target: tuple[str, ...]
+    group: tuple[str, ...]
+    network: tuple[str, ...]
+
+    @classmethod
+    def of(cls, targets: Iterable[Target]) -> _Names:
+        targets = list(targets)
+        return cls(
+            target=_unique(target.name for target in targets),
+            group=_unique(target.group for target in targets),
+            network=_unique(target.network for target in targets),
+        )
+
+
+def _unique(names: Iterable[str]) -> tuple[str, ...]:
+    """Return the non-empty names once each, in first-seen order."""
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _read_entry_name(
+    reader: _Reader,
+    table: Mapping[str, object],
+    path: KeyPath,
+    example: str,
+    first_index: dict[str, int],
+) -> str | None:
+    """Read the name of an entry of an array of tables, which is unique in that array."""
+    name_path = (*path, "name")
+    name = reader.string(table, name_path, f"name = {example}", required=True)
+    if name is None:
+        return None
+    if not _NAME.fullmatch(name):
+        reader.report(name_path, "invalid_name", value=_show(name), example=example)
+    elif name in first_index:
+        first: KeyPath = (*path[:-1], first_index[name])
+        reader.report(
+            name_path,
+            "duplicate_name",
+            value=_show(name),
+            first=_format_path(first),
+            first_position=reader.position((*first, "name")),
+        )
+    else:
+        first_index[name] = int(path[-1])
+    return name
+
+
+def _read_names(
+    reader: _Reader,
+    table: Mapping[str, object],
+    path: KeyPath,
+    example: str,
+    kind: str,
+    known: Sequence[str],
+) -> tuple[str, ...] | None:
+    """Read a non-empty array of target, group or network names that all exist.
+
+    ``kind`` is "target", "group" or "network" and selects the messages.
+    Returns None when the key is absent or any name is faulty.
+    """
+    names = reader.strings(table, path, example)
+    if names is None:
+        return None
+    if not names:
+        reader.report(path, "empty_list", example=example)
+        return None
+
+    # Compare without case, so that "bappeda" suggests "Bappeda".
+    folded = {known_name.casefold(): known_name for known_name in reversed(known)}
+    valid = True
+    for position, name in enumerate(names):
+        if name in known:
+            continue
+        valid = False
+        if not known:
+            reader.report((*path, position), f"unknown_{kind}_none", value=_show(name))
+            continue
+        close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.0)
+        suggestion = folded[close[0]] if close else known[0]
+        reader.report(
+            (*path, position), f"unknown_{kind}", value=_show(name), suggestion=_show(suggestion)
+        )
+    return names if valid else None
+
+
+def _read_channels(
+    reader: _Reader, data: Mapping[str, object], names: _Names
+) -> tuple[Channel, ...]:
     """Read every [[channels]] table; each channel's URL variable must be set."""
     entries = reader.table_array(data, ("channels",), "[[channels]]") or []
-    channels: list[Channel] = []
     first_index: dict[str, int] = {}
-    for index, table in entries:
-        path: KeyPath = ("channels", index)
-        reader.check_keys(table, path, _CHANNEL_KEYS)
-        name = reader.string(table, (*path, "name"), 'name = "noc-telegram"', required=True)
-        if name is not None and not _NAME.fullmatch(name):
-            reader.report(
-                (*path, "name"), "invalid_name", value=_show(name), example='"noc-telegram"'
-            )
-        elif name is not None and name in first_index:
-            first = first_index[name]
-            reader.report(
-                (*path, "name"),
-                "duplicate_name",
-                value=_show(name),
-                first=f"channels[{first}]",
-                first_position=reader.position(("channels", first, "name")),
-            )
-        elif name is not None:
-            first_index[name] = index
+    return tuple(
+        _read_channel(reader, ("channels", index), table, names, first_index)
+        for index, table in entries
+    )
 
-        env_path = (*path, "url_env")
-        env = reader.env_name(table, env_path, 'url_env = "PANTAU_TELEGRAM_URL"', required=True)
-        url = reader.secret(_pick(env, ""))
-        if env is not None:
-            _check_secret_set(reader, env_path, url, target=None)
-        channels.append(Channel(name=_pick(name, ""), url=url))
-    return tuple(channels)
+
+def _read_channel(
+    reader: _Reader,
+    path: KeyPath,
+    table: Mapping[str, object],
+    names: _Names,
+    first_index: dict[str, int],
+) -> Channel:
+    reader.check_keys(table, path, _CHANNEL_KEYS)
+    name = _read_entry_name(reader, table, path, '"noc-telegram"', first_index)
+
+    env_path = (*path, "url_env")
+    env = reader.env_name(table, env_path, 'url_env = "PANTAU_TELEGRAM_URL"', required=True)
+    url = reader.secret(_pick(env, ""))
+    if env is not None:
+        _check_secret_set(reader, env_path, url, target=None)
+
+    networks = _read_names(
+        reader, table, (*path, "networks"), 'networks = ["eksekutif"]', "network", names.network
+    )
+    groups = _read_names(
+        reader, table, (*path, "groups"), 'groups = ["Bappeda"]', "group", names.group
+    )
+    min_severity = reader.choice(
+        table, (*path, "min_severity"), 'min_severity = "warning"', SEVERITIES
+    )
+    language = reader.choice(table, (*path, "language"), 'language = "id"', LANGUAGES)
+    rate = _read_rate(reader, table, (*path, "rate"))
+    max_length = reader.integer(
+        table, (*path, "max_length"), "max_length = 4096", MIN_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH
+    )
+    summary = reader.boolean(table, (*path, "summary"), "summary = true")
+
+    defaults = Channel(name="", url=url)
+    return Channel(
+        name=_pick(name, ""),
+        url=url,
+        networks=_pick(networks, defaults.networks),
+        groups=_pick(groups, defaults.groups),
+        min_severity=_pick(min_severity, defaults.min_severity),
+        language=language,
+        rate=rate,
+        max_length=max_length,
+        summary=_pick(summary, defaults.summary),
+    )
+
+
+def _read_rate(reader: _Reader, table: Mapping[str, object], path: KeyPath) -> float | None:
+    """Return a channel's rate in messages per minute, or None when absent or faulty."""
+    if "rate" not in table:
+        return None
+    value = table["rate"]
+    example = 'rate = "20/min"'
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 < value < math.inf:
+            example = f'rate = "{value}/min"'
+        reader.report(path, "rate_number", value=_show(value), example=example)
+        return None
+    if not isinstance(value, str):
+        reader.report(path, "expected_string", value=_show(value), example=example)
+        return None
+    try:
+        per_minute = parse_rate(value)
+    except ValueError:
+        reader.report(path, "invalid_rate", value=_show(value), example=example)
+        return None
+    if per_minute <= 0:
+        reader.report(path, "zero_rate", value=_show(value), example=example)
+        return None
+    return per_minute
+
+
+def _read_alerts(reader: _Reader, data: Mapping[str, object]) -> AlertSettings:
+    path: KeyPath = ("alerts",)
+    table = reader.table(data, path, "[alerts]", _ALERTS_KEYS) or {}
+    defaults = AlertSettings()
+    group_window = reader.duration(
+        table, (*path, "group_window"), 'group_window = "10s"', 0.0, MAX_GROUP_WINDOW
+    )
+    return AlertSettings(
+        group_window=_pick(group_window, defaults.group_window),
+        daily_summary=_read_daily_summary(reader, table, (*path, "daily_summary")),
+    )
+
+
+def _read_daily_summary(reader: _Reader, table: Mapping[str, object], path: KeyPath) -> str | None:
+    """Return the time of the daily summary as "HH:MM", or None for no summary."""
+    if table.get("daily_summary") is False:
+        return None
+    text = reader.string(table, path, 'daily_summary = "07:00"')
+    if text is None:
+        return None
+    if not _CLOCK_TIME.fullmatch(text):
+        reader.report(path, "invalid_clock_time", value=_show(text))
+        return None
+    return text
+
+
+def _read_maintenance(
+    reader: _Reader, data: Mapping[str, object], names: _Names, zone: tzinfo
+) -> tuple[MaintenanceWindow, ...]:
+    """Read every [[maintenance]] window; local datetimes are taken in ``zone``."""
+    entries = reader.table_array(data, ("maintenance",), "[[maintenance]]") or []
+    first_index: dict[str, int] = {}
+    return tuple(
+        _read_window(reader, ("maintenance", index), table, names, zone, first_index)
+        for index, table in entries
+    )
+
+
+def _read_window(
+    reader: _Reader,
+    path: KeyPath,
+    table: Mapping[str, object],
+    names: _Names,
+    zone: tzinfo,
+    first_index: dict[str, int],
+) -> MaintenanceWindow:
+    reader.check_keys(table, path, _MAINTENANCE_KEYS)
+    name = _read_entry_name(reader, table, path, '"patch-server"', first_index)
+
+    targets = _read_names(
+        reader, table, (*path, "targets"), 'targets = ["db-server"]', "target", names.target
+    )
+    groups = _read_names(
+        reader, table, (*path, "groups"), 'groups = ["Bappeda"]', "group", names.group
+    )
+    networks = _read_names(
+        reader, table, (*path, "networks"), 'networks = ["server"]', "network", names.network
+    )
+    scope_keys = ("targets", "groups", "networks")
+    if not any(key in table or reader.is_suggested((*path, key)) for key in scope_keys):
+        reader.report(path, "window_scope_missing")
+
+    start = _read_datetime(reader, table, (*path, "start"), zone)
+    end = _read_datetime(reader, table, (*path, "end"), zone)
+    cron = _read_cron(reader, table, (*path, "cron"), zone)
+    duration = reader.duration(
+        table, (*path, "duration"), 'duration = "4h"', MIN_MAINTENANCE_DURATION, None
+    )
+    reason = reader.string(table, (*path, "reason"), 'reason = "Patch bulanan"', allow_empty=True)
+    _check_window_time(reader, path, table, start, end)
+
+    return MaintenanceWindow(
+        name=_pick(name, ""),
+        targets=_pick(targets, ()),
+        groups=_pick(groups, ()),
+        networks=_pick(networks, ()),
+        start=start,
+        end=end,
+        cron=cron,
+        duration=duration,
+        reason=_pick(reason, ""),
+    )
+
+
+_WINDOW_EXAMPLES: Final = {
+    "start": "start = 2026-12-05T22:00:00",
+    "end": "end = 2026-12-06T02:00:00",
+    "cron": 'cron = "0 22 * * sat"',
+    "duration": 'duration = "4h"',
+}
+
+
+def _check_window_time(
+    reader: _Reader,
+    path: KeyPath,
+    table: Mapping[str, object],
+    start: datetime | None,
+    end: datetime | None,
+) -> None:
+    """Report a window that is not either one-off (start, end) or recurring (cron, duration)."""
+    one_off = [key for key in ("start", "end") if key in table]
+    recurring = [key for key in ("cron", "duration") if key in table]
+    if one_off and recurring:
+        reader.report((*path, recurring[0]), "window_both_kinds")
+        return
+    if not one_off and not recurring:
+        if not any(reader.is_suggested((*path, key)) for key in _WINDOW_EXAMPLES):
+            reader.report(path, "window_kind_missing")
+        return
+
+    for key in ("start", "end") if one_off else ("cron", "duration"):
+        if key not in table:
+            reader.report_missing((*path, key), _WINDOW_EXAMPLES[key])
+    if start is not None and end is not None and end <= start:
+        reader.report(
+            (*path, "end"), "end_not_after_start", start=start.isoformat(), end=end.isoformat()
+        )
+
+
+def _read_datetime(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath, zone: tzinfo
+) -> datetime | None:
+    """Return a TOML datetime as an aware datetime: a local one is taken in ``zone``."""
+    key = str(path[-1])
+    if key not in table:
+        return None
+    value = table[key]
+    example = _WINDOW_EXAMPLES[key]
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    if isinstance(value, date):
+        example = f"{key} = {value.isoformat()}T00:00:00"
+        reader.report(path, "datetime_date_only", example=example)
+        return None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        else:
+            example = f"{key} = {parsed.isoformat()}"
+            reader.report(path, "datetime_quoted", value=_show(value), example=example)
+            return None
+    reader.report(path, "expected_datetime", value=_show(value), example=example)
+    return None
+
+
+def _read_cron(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath, zone: tzinfo
+) -> str | None:
+    """Return a five-field crontab expression after APScheduler has parsed it."""
+    text = reader.string(table, path, _WINDOW_EXAMPLES["cron"])
+    if text is None:
+        return None
+    fields = text.split()
+    if len(fields) != 5:
+        reader.report(path, "cron_fields", value=_show(text), count=len(fields))
+        return None
+
+    # APScheduler 3 reads day-of-week 0 as Monday where crontab reads Sunday,
+    # so only names mean the same to both.
+    weekday = fields[4]
+    named = re.sub(
+        r"(?<![/0-9])[0-7](?![0-9])", lambda match: _WEEKDAY_NAMES[int(match[0])], weekday
+    )
+    if re.search(r"(?<![/0-9])[0-9]", named):
+        named = weekday  # a number above 7, left for APScheduler to reject below
+    if named != weekday:
+        suggestion = " ".join([*fields[:4], named])
+        reader.report(path, "cron_numeric_weekday", value=_show(text), suggestion=_show(suggestion))
+        return None
+
+    try:
+        CronTrigger.from_crontab(text, timezone=zone)
+    except ValueError as error:
+        reader.report(path, "invalid_cron", value=_show(text), reason=str(error))
+        return None
+    return text
 
 
 def _check_credential_secrets(

@@ -31,7 +31,7 @@ def test_check_config_regency_inventory() -> None:
     completed = pantau("check-config", "-c", str(TARGETS))
     assert completed.returncode == 0, completed.stderr
     assert "konfigurasi valid" in completed.stdout
-    assert "37 target (0 terkonfigurasi, 37 BELUM DIKONFIGURASI)" in completed.stdout
+    assert "38 target (0 terkonfigurasi, 37 BELUM DIKONFIGURASI)" in completed.stdout
     assert "jaringan: eksekutif, opd, server" in completed.stdout
 
 
@@ -98,12 +98,12 @@ def test_regency_inventory_sends_no_packet() -> None:
                 env=ENV,
             )
             assert completed.returncode == 0, completed.stderr
-            assert completed.stdout.count(label) == 37
+            assert completed.stdout.count(label) == 38
         as_json = lab.prober.run(
             [sys.executable, "-m", "monitor.cli", "probe", "-c", str(TARGETS), "--json"], env=ENV
         )
         results = json.loads(as_json.stdout)
-        assert len(results) == 37
+        assert len(results) == 38
         assert {r["reason"] for r in results} == {"unconfigured"}
         assert lab.prober.tx_packets() == before
 

@@ -8,23 +8,31 @@ import json
 import re
 import tempfile
 import textwrap
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor import config
 from monitor.config import (
+    AlertSettings,
+    Channel,
     ConfigError,
     CustomOidSettings,
+    FlapSettings,
     IcmpSettings,
     InterfaceFilter,
+    MaintenanceWindow,
     Secret,
     SnmpDefaults,
     SnmpSettings,
+    Thresholds,
     find_config_path,
     format_duration,
     format_speed,
@@ -33,6 +41,8 @@ from monitor.config import (
     load,
     parse_duration,
     parse_listen,
+    parse_percentage,
+    parse_rate,
     parse_speed,
 )
 from monitor.scheduler import snmp_request
@@ -68,9 +78,11 @@ def write(directory: Path, text: str, name: str = "pantau.toml") -> Path:
 def test_targets_toml_loads_without_environment() -> None:
     inventory = load(TARGETS_TOML, environ={})
 
-    assert len(inventory.targets) == 37
+    assert len(inventory.targets) == 38
     assert all(target.placeholder for target in inventory.targets)
     assert inventory.channels == ()
+    assert inventory.maintenance == ()
+    assert inventory.alerts == AlertSettings(group_window=10.0, daily_summary="07:00")
     assert inventory.daemon == config.DaemonSettings(
         listen_host="127.0.0.1",
         listen_port=9470,
@@ -103,7 +115,7 @@ def test_targets_toml_networks_and_groups() -> None:
     for target in inventory.targets:
         networks[target.network] = networks.get(target.network, 0) + 1
 
-    assert networks == {"opd": 28, "eksekutif": 5, "server": 4}
+    assert networks == {"opd": 28, "eksekutif": 6, "server": 4}
     assert {target.group for target in inventory.targets} == {
         *AGENCY_ROUTERS.values(),
         "Eksekutif",
@@ -164,6 +176,95 @@ def test_targets_toml_executive_network() -> None:
         "wabup-ap",
         "wabup-pc",
     ]
+
+
+def test_targets_toml_isolation_check() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+
+    isolation = inventory.target("isolasi-eksekutif")
+    assert isolation.expect == "unreachable"
+    assert isolation.network == "eksekutif"
+    assert isolation.parent is None
+    assert isolation.probes == ("icmp",)
+    assert isolation.placeholder
+    others = [target for target in inventory.targets if target is not isolation]
+    assert {target.expect for target in others} == {"reachable"}
+
+
+def test_targets_toml_status_rules_are_built_in() -> None:
+    inventory = load(TARGETS_TOML, environ={})
+
+    assert inventory.defaults.degraded == Thresholds()
+    assert inventory.defaults.flap == FlapSettings()
+    assert inventory.defaults.remind_every == 4 * 3600.0
+    for target in inventory.targets:
+        assert target.settings.degraded == Thresholds(), target.name
+
+
+# The example blocks that targets.toml keeps commented out, as they must load
+# once an operator removes the "# " in front of each line.
+COMMENTED_CHANNELS = """\
+# [[channels]]
+# name = "noc-telegram"
+# url_env = "PANTAU_TELEGRAM_URL"
+# min_severity = "warning"    # info | warning | critical
+"""
+COMMENTED_EXECUTIVE_CHANNEL = """\
+# [[channels]]
+# name = "eksekutif-telegram"
+# url_env = "PANTAU_TELEGRAM_EKSEKUTIF_URL"
+# networks = ["eksekutif"]
+# min_severity = "critical"
+# language = "id"
+# rate = "20/min"
+# max_length = 4096
+# summary = false
+"""
+COMMENTED_MAINTENANCE = """\
+# [[maintenance]]
+# name = "patch-server"
+# networks = ["server"]
+# cron = "0 22 * * sat"       # Sabtu 22:00 WIB / Saturdays at 22:00 WIB
+# duration = "4h"
+# reason = "Patch bulanan server aplikasi"
+"""
+
+
+def test_targets_toml_commented_examples_load(tmp_path: Path) -> None:
+    text = TARGETS_TOML.read_text(encoding="utf-8")
+    for block in (COMMENTED_CHANNELS, COMMENTED_EXECUTIVE_CHANNEL, COMMENTED_MAINTENANCE):
+        assert block in text
+        text = text.replace(block, block.replace("# ", "", 1).replace("\n# ", "\n"))
+    environ = {
+        "PANTAU_TELEGRAM_URL": "json://127.0.0.1:9/",
+        "PANTAU_TELEGRAM_EKSEKUTIF_URL": "json://127.0.0.1:9/",
+    }
+
+    inventory = load(write(tmp_path, text, name="targets.toml"), environ=environ)
+
+    noc, executive = inventory.channels
+    assert noc.name == "noc-telegram"
+    assert noc.networks == ()
+    assert noc.min_severity == "warning"
+    assert executive == Channel(
+        name="eksekutif-telegram",
+        url=Secret("PANTAU_TELEGRAM_EKSEKUTIF_URL", "json://127.0.0.1:9/"),
+        networks=("eksekutif",),
+        min_severity="critical",
+        language="id",
+        rate=20.0,
+        max_length=4096,
+        summary=False,
+    )
+    assert inventory.maintenance == (
+        MaintenanceWindow(
+            name="patch-server",
+            networks=("server",),
+            cron="0 22 * * sat",
+            duration=4 * 3600.0,
+            reason="Patch bulanan server aplikasi",
+        ),
+    )
 
 
 def test_targets_toml_application_servers() -> None:
@@ -289,6 +390,146 @@ CASES = [
         ],
     ),
     Case(
+        "alerts_values",
+        id=[
+            (
+                'alerts_values.toml:6: alerts.group_window: nilai "20m" di luar rentang; gunakan '
+                "nilai dari 0s sampai 10m"
+            ),
+            (
+                'alerts_values.toml:7: alerts.daily_summary: waktu "7:00" tidak valid; tulis jam '
+                'dan menit dalam format 24 jam "HH:MM", misalnya "07:00"'
+            ),
+            (
+                "alerts_values.toml:8: alerts.group_windows: kunci tidak dikenal; mungkin "
+                'maksudnya "group_window"?'
+            ),
+        ],
+        en=[
+            (
+                'alerts_values.toml:6: alerts.group_window: value "20m" is out of range; use a '
+                "value from 0s to 10m"
+            ),
+            (
+                'alerts_values.toml:7: alerts.daily_summary: invalid time "7:00"; write hours and '
+                'minutes in 24-hour form as "HH:MM", for example "07:00"'
+            ),
+            (
+                "alerts_values.toml:8: alerts.group_windows: unknown key; did you mean "
+                '"group_window"?'
+            ),
+        ],
+    ),
+    Case(
+        "channel_rate",
+        id=[
+            (
+                "channel_rate.toml:8: channels[0].rate: laju harus berupa teks dengan satuan, "
+                'bukan angka 20; tulis misalnya rate = "20/min" (satuan: /s untuk per detik, /min '
+                "untuk per menit)"
+            ),
+            (
+                'channel_rate.toml:13: channels[1].rate: laju "20/m" tidak valid; tulis jumlah '
+                "pesan, garis miring, lalu s (per detik) atau min (per menit) tanpa spasi, "
+                'misalnya rate = "20/min"'
+            ),
+            (
+                'channel_rate.toml:18: channels[2].rate: laju "0/min" tidak meloloskan satu pesan '
+                'pun; gunakan laju di atas 0, misalnya rate = "20/min"'
+            ),
+        ],
+        en=[
+            (
+                "channel_rate.toml:8: channels[0].rate: a rate must be a string with a unit, not "
+                'the number 20; write for example rate = "20/min" (units: /s for per second, /min '
+                "for per minute)"
+            ),
+            (
+                'channel_rate.toml:13: channels[1].rate: invalid rate "20/m"; write a number of '
+                "messages, a slash, then s (per second) or min (per minute) with no space, for "
+                'example rate = "20/min"'
+            ),
+            (
+                'channel_rate.toml:18: channels[2].rate: rate "0/min" lets no message through; '
+                'use a rate above 0, for example rate = "20/min"'
+            ),
+        ],
+        environ={"PANTAU_TELEGRAM_URL": "json://127.0.0.1:9/"},
+    ),
+    Case(
+        "channel_routing",
+        id=[
+            (
+                'channel_routing.toml:22: channels[0].networks[0]: jaringan "eksekutf" tidak '
+                "ditemukan; gunakan network yang tertulis pada salah satu target, misalnya "
+                '"eksekutif"'
+            ),
+            (
+                "channel_routing.toml:23: channels[0].groups: daftar kosong; hapus kunci ini atau "
+                'tulis paling sedikit satu nama, misalnya groups = ["Bappeda"]'
+            ),
+            (
+                'channel_routing.toml:28: channels[1].groups[1]: grup "bappeda" tidak ditemukan; '
+                'gunakan group yang tertulis pada salah satu target, misalnya "Bappeda"'
+            ),
+        ],
+        en=[
+            (
+                'channel_routing.toml:22: channels[0].networks[0]: network "eksekutf" not found; '
+                'use a network that one of the targets has, for example "eksekutif"'
+            ),
+            (
+                "channel_routing.toml:23: channels[0].groups: the list is empty; remove the key "
+                'or write at least one name, for example groups = ["Bappeda"]'
+            ),
+            (
+                'channel_routing.toml:28: channels[1].groups[1]: group "bappeda" not found; use a '
+                'group that one of the targets has, for example "Bappeda"'
+            ),
+        ],
+        environ={"PANTAU_TELEGRAM_URL": "json://127.0.0.1:9/"},
+    ),
+    Case(
+        "channel_values",
+        id=[
+            (
+                'channel_values.toml:8: channels[0].min_severity: nilai "error" tidak valid; '
+                'pilih salah satu dari: "info", "warning", "critical"'
+            ),
+            (
+                'channel_values.toml:9: channels[0].language: nilai "jv" tidak valid; pilih salah '
+                'satu dari: "id", "en"'
+            ),
+            (
+                "channel_values.toml:10: channels[0].max_length: nilai 100 di luar rentang; "
+                "gunakan nilai dari 200 sampai 1000000"
+            ),
+            (
+                "channel_values.toml:11: channels[0].summary: harus berupa true atau false tanpa "
+                'tanda kutip, bukan "ya"; tulis misalnya summary = true'
+            ),
+        ],
+        en=[
+            (
+                'channel_values.toml:8: channels[0].min_severity: invalid value "error"; choose '
+                'one of: "info", "warning", "critical"'
+            ),
+            (
+                'channel_values.toml:9: channels[0].language: invalid value "jv"; choose one of: '
+                '"id", "en"'
+            ),
+            (
+                "channel_values.toml:10: channels[0].max_length: value 100 is out of range; use a "
+                "value from 200 to 1000000"
+            ),
+            (
+                "channel_values.toml:11: channels[0].summary: must be true or false without "
+                'quotes, not "ya"; write for example summary = true'
+            ),
+        ],
+        environ={"PANTAU_TELEGRAM_URL": "json://127.0.0.1:9/"},
+    ),
+    Case(
         "charset_not_text",
         id=[
             (
@@ -319,6 +560,47 @@ CASES = [
                 "community_v3.toml:5: credentials.eksekutif-v3.community_env: community_env "
                 "does not apply to SNMP version 3; remove it and use username, auth_key_env and "
                 "priv_key_env"
+            ),
+        ],
+    ),
+    Case(
+        "custom_built_in_name",
+        id=[
+            (
+                'custom_built_in_name.toml:14: targets[0].snmp.custom[0].name: nama "reboots" '
+                "akan menjadi metrik pantau_snmp_reboots, yang sudah dipakai Pantau sendiri; "
+                "pilih nama lain, misalnya dengan awalan nama perangkat"
+            ),
+        ],
+        en=[
+            (
+                'custom_built_in_name.toml:14: targets[0].snmp.custom[0].name: name "reboots" '
+                "would become the metric pantau_snmp_reboots, which Pantau already exports; "
+                "choose another name, for example with the device's name in front"
+            ),
+        ],
+    ),
+    Case(
+        "degraded_unknown_key",
+        id=[
+            (
+                "degraded_unknown_key.toml:2: defaults.degraded.utilization: kunci tidak dikenal; "
+                'mungkin maksudnya "utilisation"?'
+            ),
+            (
+                "degraded_unknown_key.toml:7: targets[0].degraded.latency: kunci tidak dikenal; "
+                "hapus kunci ini atau gunakan salah satu dari: loss, rtt, utilisation, cpu, "
+                "memory, disk, sustain"
+            ),
+        ],
+        en=[
+            (
+                "degraded_unknown_key.toml:2: defaults.degraded.utilization: unknown key; did you "
+                'mean "utilisation"?'
+            ),
+            (
+                "degraded_unknown_key.toml:7: targets[0].degraded.latency: unknown key; remove it "
+                "or use one of: loss, rtt, utilisation, cpu, memory, disk, sustain"
             ),
         ],
     ),
@@ -462,6 +744,22 @@ CASES = [
         ],
     ),
     Case(
+        "expect_in_defaults",
+        id=[
+            (
+                "expect_in_defaults.toml:2: defaults.expect: kunci ini milik masing-masing target "
+                "dan tidak dapat diatur di [defaults]; pindahkan ke tabel [[targets]] yang "
+                "memerlukannya"
+            ),
+        ],
+        en=[
+            (
+                "expect_in_defaults.toml:2: defaults.expect: this key belongs to each target and "
+                "cannot be set in [defaults]; move it to the [[targets]] tables that need it"
+            ),
+        ],
+    ),
+    Case(
         "expected_boolean",
         id=[
             (
@@ -505,6 +803,23 @@ CASES = [
                 "expected_integer_array.toml:9: targets[0].snmp.interfaces.types: must be an "
                 'array of integers without quotes, not ["ethernetCsmacd"]; write for example '
                 "types = [6, 131]"
+            ),
+        ],
+    ),
+    Case(
+        "expected_percentage",
+        id=[
+            (
+                "expected_percentage.toml:6: targets[0].degraded.memory: harus berupa persentase "
+                "dalam tanda kutip atau pecahan 0 sampai 1, bukan [95]; tulis misalnya memory = "
+                '"95%", atau false untuk mematikan batas ini'
+            ),
+        ],
+        en=[
+            (
+                "expected_percentage.toml:6: targets[0].degraded.memory: must be a percentage in "
+                'quotes or a fraction from 0 to 1, not [95]; write for example memory = "95%", or '
+                "false to switch the limit off"
             ),
         ],
     ),
@@ -580,6 +895,29 @@ CASES = [
             (
                 'family_mismatch.toml:4: targets[0].family: family "ip6" contradicts the IPv4 '
                 'address "192.0.2.1"; set family to "auto" or "ip4"'
+            ),
+        ],
+    ),
+    Case(
+        "flap_out_of_range",
+        id=[
+            (
+                "flap_out_of_range.toml:2: defaults.flap.changes: nilai 0 di luar rentang; "
+                "gunakan nilai dari 1 sampai 86400"
+            ),
+            (
+                'flap_out_of_range.toml:2: defaults.flap.window: nilai "0s" di luar rentang; '
+                "gunakan nilai dari 1s sampai 24h"
+            ),
+        ],
+        en=[
+            (
+                "flap_out_of_range.toml:2: defaults.flap.changes: value 0 is out of range; use a "
+                "value from 1 to 86400"
+            ),
+            (
+                'flap_out_of_range.toml:2: defaults.flap.window: value "0s" is out of range; use '
+                "a value from 1s to 24h"
             ),
         ],
     ),
@@ -668,6 +1006,21 @@ CASES = [
                 "environment variable (letters, digits and underscores, not starting with a "
                 "digit), not the secret itself; put the secret in an environment variable and "
                 'write its name here, for example url_env = "PANTAU_TELEGRAM_URL"'
+            ),
+        ],
+    ),
+    Case(
+        "invalid_expect",
+        id=[
+            (
+                'invalid_expect.toml:4: targets[0].expect: nilai "unreachabel" tidak valid; pilih '
+                'salah satu dari: "reachable", "unreachable"'
+            ),
+        ],
+        en=[
+            (
+                'invalid_expect.toml:4: targets[0].expect: invalid value "unreachabel"; choose '
+                'one of: "reachable", "unreachable"'
             ),
         ],
     ),
@@ -823,6 +1176,33 @@ CASES = [
         ],
     ),
     Case(
+        "invalid_percentage",
+        id=[
+            (
+                'invalid_percentage.toml:4: targets[0].degraded.loss: persentase "20,5%" tidak '
+                "valid; tulis angka dengan titik sebagai pemisah desimal lalu tanda %, tanpa "
+                'spasi, misalnya loss = "20.5%", atau pecahan 0 sampai 1 seperti 0.2'
+            ),
+            (
+                'invalid_percentage.toml:4: targets[0].degraded.cpu: persentase "sembilan puluh" '
+                "tidak valid; tulis angka dengan titik sebagai pemisah desimal lalu tanda %, "
+                'tanpa spasi, misalnya cpu = "90%", atau pecahan 0 sampai 1 seperti 0.2'
+            ),
+        ],
+        en=[
+            (
+                'invalid_percentage.toml:4: targets[0].degraded.loss: invalid percentage "20,5%"; '
+                "write a number with a dot as the decimal separator followed by %, with no space, "
+                'for example loss = "20.5%", or a fraction from 0 to 1 such as 0.2'
+            ),
+            (
+                'invalid_percentage.toml:4: targets[0].degraded.cpu: invalid percentage "sembilan '
+                'puluh"; write a number with a dot as the decimal separator followed by %, with '
+                'no space, for example cpu = "90%", or a fraction from 0 to 1 such as 0.2'
+            ),
+        ],
+    ),
+    Case(
         "invalid_regex",
         id=[
             (
@@ -889,6 +1269,29 @@ CASES = [
                 'invalid_timezone.toml:2: daemon.timezone: unknown time zone "Asia/Jakrta"; use '
                 'an IANA zone name such as "Asia/Jakarta" (WIB), "Asia/Makassar" (WITA) or '
                 '"Asia/Jayapura" (WIT)'
+            ),
+        ],
+    ),
+    Case(
+        "limit_true",
+        id=[
+            (
+                "limit_true.toml:2: defaults.degraded.utilisation: true bukan batas; tulis "
+                'batasnya, misalnya utilisation = "90%", atau false untuk mematikan batas ini'
+            ),
+            (
+                "limit_true.toml:2: defaults.degraded.rtt: true bukan batas; tulis batasnya, "
+                'misalnya rtt = "250ms", atau false untuk mematikan batas ini'
+            ),
+        ],
+        en=[
+            (
+                "limit_true.toml:2: defaults.degraded.utilisation: true is not a limit; write the "
+                'limit, for example utilisation = "90%", or false to switch the limit off'
+            ),
+            (
+                "limit_true.toml:2: defaults.degraded.rtt: true is not a limit; write the limit, "
+                'for example rtt = "250ms", or false to switch the limit off'
             ),
         ],
     ),
@@ -1203,6 +1606,70 @@ CASES = [
         ],
     ),
     Case(
+        "percent_number",
+        id=[
+            (
+                "percent_number.toml:2: defaults.degraded.loss: batas di atas 1 ditulis sebagai "
+                'persentase dalam tanda kutip, bukan angka 20; tulis misalnya loss = "20%", atau '
+                "pecahan 0 sampai 1 seperti 0.2 untuk 20%"
+            ),
+            (
+                "percent_number.toml:2: defaults.degraded.cpu: batas di atas 1 ditulis sebagai "
+                'persentase dalam tanda kutip, bukan angka 85.5; tulis misalnya cpu = "85.5%", '
+                "atau pecahan 0 sampai 1 seperti 0.2 untuk 20%"
+            ),
+        ],
+        en=[
+            (
+                "percent_number.toml:2: defaults.degraded.loss: a limit above 1 is written as a "
+                'percentage in quotes, not the number 20; write for example loss = "20%", or a '
+                "fraction from 0 to 1 such as 0.2 for 20%"
+            ),
+            (
+                "percent_number.toml:2: defaults.degraded.cpu: a limit above 1 is written as a "
+                'percentage in quotes, not the number 85.5; write for example cpu = "85.5%", or a '
+                "fraction from 0 to 1 such as 0.2 for 20%"
+            ),
+        ],
+    ),
+    Case(
+        "ratio_out_of_range",
+        id=[
+            (
+                "ratio_out_of_range.toml:2: defaults.degraded.loss: batas 0 di luar rentang; "
+                'gunakan nilai di atas 0% dan paling besar 100%, misalnya loss = "20%", atau '
+                "false untuk mematikan batas ini"
+            ),
+            (
+                'ratio_out_of_range.toml:3: defaults.degraded.disk: batas "150%" di luar rentang; '
+                'gunakan nilai di atas 0% dan paling besar 100%, misalnya disk = "90%", atau '
+                "false untuk mematikan batas ini"
+            ),
+            (
+                "ratio_out_of_range.toml:4: defaults.degraded.utilisation: batas 250 di luar "
+                "rentang; gunakan nilai di atas 0% dan paling besar 100%, misalnya utilisation = "
+                '"90%", atau false untuk mematikan batas ini'
+            ),
+        ],
+        en=[
+            (
+                "ratio_out_of_range.toml:2: defaults.degraded.loss: limit 0 is out of range; use "
+                'a value above 0% and at most 100%, for example loss = "20%", or false to switch '
+                "the limit off"
+            ),
+            (
+                'ratio_out_of_range.toml:3: defaults.degraded.disk: limit "150%" is out of range; '
+                'use a value above 0% and at most 100%, for example disk = "90%", or false to '
+                "switch the limit off"
+            ),
+            (
+                "ratio_out_of_range.toml:4: defaults.degraded.utilisation: limit 250 is out of "
+                'range; use a value above 0% and at most 100%, for example utilisation = "90%", '
+                "or false to switch the limit off"
+            ),
+        ],
+    ),
+    Case(
         "regex_too_deep",
         id=[
             (
@@ -1217,6 +1684,23 @@ CASES = [
                 "regex_too_deep.toml:9: targets[0].snmp.interfaces.include[0]: regular expression "
                 '"((((((((((((((((((((((((((((((((((((((((((((((((((((((((((… nests brackets too '
                 "deeply for Python's re module; write it with fewer nested brackets"
+            ),
+        ],
+    ),
+    Case(
+        "remind_too_short",
+        id=[
+            (
+                'remind_too_short.toml:2: defaults.remind_every: pengingat setiap "30s" akan '
+                'membanjiri kanal chat; gunakan paling sedikit 1m, atau "0s" atau false untuk '
+                "mematikan pengingat"
+            ),
+        ],
+        en=[
+            (
+                'remind_too_short.toml:2: defaults.remind_every: reminders every "30s" would '
+                'flood the chat channels; use at least 1m, or "0s" or false to switch reminders '
+                "off"
             ),
         ],
     ),
@@ -1247,23 +1731,6 @@ CASES = [
         ],
     ),
     Case(
-        "custom_built_in_name",
-        id=[
-            (
-                'custom_built_in_name.toml:14: targets[0].snmp.custom[0].name: nama "reboots" '
-                "akan menjadi metrik pantau_snmp_reboots, yang sudah dipakai Pantau sendiri; "
-                "pilih nama lain, misalnya dengan awalan nama perangkat"
-            ),
-        ],
-        en=[
-            (
-                'custom_built_in_name.toml:14: targets[0].snmp.custom[0].name: name "reboots" '
-                "would become the metric pantau_snmp_reboots, which Pantau already exports; "
-                "choose another name, for example with the device's name in front"
-            ),
-        ],
-    ),
-    Case(
         "reserved_label",
         id=[
             (
@@ -1277,6 +1744,63 @@ CASES = [
                 'reserved_label.toml:16: targets[0].snmp.custom[0].index_label: label "if_index" '
                 "is already set by Pantau on SNMP metrics (target, group, network, if_index, "
                 'if_name, if_alias); choose another name, for example "index"'
+            ),
+        ],
+    ),
+    Case(
+        "rtt_above_target_timeout",
+        id=[
+            (
+                "rtt_above_target_timeout.toml:5: targets[0].timeout: batas rtt 250ms tidak lebih "
+                "kecil dari timeout 200ms, jadi tidak ada balasan yang dapat melewatinya; "
+                "turunkan batas rtt atau perpanjang timeout"
+            ),
+        ],
+        en=[
+            (
+                "rtt_above_target_timeout.toml:5: targets[0].timeout: the rtt limit 250ms is not "
+                "below the timeout 200ms, so no reply can cross it; lower the rtt limit or "
+                "lengthen the timeout"
+            ),
+        ],
+    ),
+    Case(
+        "rtt_not_below_timeout",
+        id=[
+            (
+                "rtt_not_below_timeout.toml:3: defaults.degraded.rtt: batas rtt 2s tidak lebih "
+                "kecil dari timeout 2s, jadi tidak ada balasan yang dapat melewatinya; turunkan "
+                "batas rtt atau perpanjang timeout"
+            ),
+        ],
+        en=[
+            (
+                "rtt_not_below_timeout.toml:3: defaults.degraded.rtt: the rtt limit 2s is not "
+                "below the timeout 2s, so no reply can cross it; lower the rtt limit or lengthen "
+                "the timeout"
+            ),
+        ],
+    ),
+    Case(
+        "rtt_number",
+        id=[
+            (
+                "rtt_number.toml:2: defaults.degraded.rtt: durasi harus berupa teks dengan "
+                'satuan, bukan angka 250; tulis misalnya rtt = "250ms" (satuan: ms, s, m, h)'
+            ),
+            (
+                "rtt_number.toml:7: targets[0].degraded.rtt: durasi harus berupa teks dengan "
+                'satuan, bukan angka 0.6; tulis misalnya rtt = "0.6s" (satuan: ms, s, m, h)'
+            ),
+        ],
+        en=[
+            (
+                "rtt_number.toml:2: defaults.degraded.rtt: a duration must be a string with a "
+                'unit, not the number 250; write for example rtt = "250ms" (units: ms, s, m, h)'
+            ),
+            (
+                "rtt_number.toml:7: targets[0].degraded.rtt: a duration must be a string with a "
+                'unit, not the number 0.6; write for example rtt = "0.6s" (units: ms, s, m, h)'
             ),
         ],
     ),
@@ -1643,6 +2167,31 @@ CASES = [
         ],
     ),
     Case(
+        "unknown_group_none",
+        id=[
+            (
+                'unknown_group_none.toml:7: maintenance[0].groups[0]: grup "Bappeda" tidak '
+                "ditemukan karena tidak ada target yang mengisi group; isi group pada target atau "
+                "hapus nama ini"
+            ),
+            (
+                'unknown_group_none.toml:8: maintenance[0].networks[0]: jaringan "opd" tidak '
+                "ditemukan karena tidak ada target yang mengisi network; isi network pada target "
+                "atau hapus nama ini"
+            ),
+        ],
+        en=[
+            (
+                'unknown_group_none.toml:7: maintenance[0].groups[0]: group "Bappeda" not found '
+                "because no target sets group; set group on the targets or remove this name"
+            ),
+            (
+                'unknown_group_none.toml:8: maintenance[0].networks[0]: network "opd" not found '
+                "because no target sets network; set network on the targets or remove this name"
+            ),
+        ],
+    ),
+    Case(
         "unknown_key",
         id=[
             (
@@ -1776,6 +2325,248 @@ CASES = [
             ),
         ],
     ),
+    Case(
+        "window_both_kinds",
+        id=[
+            (
+                "window_both_kinds.toml:10: maintenance[0].cron: jendela pemeliharaan bersifat "
+                "sekali (start dan end) atau berulang (cron dan duration), tidak keduanya; hapus "
+                "start dan end, atau cron dan duration"
+            ),
+        ],
+        en=[
+            (
+                "window_both_kinds.toml:10: maintenance[0].cron: a maintenance window is either "
+                "one-off (start and end) or recurring (cron and duration), not both; remove start "
+                "and end, or cron and duration"
+            ),
+        ],
+    ),
+    Case(
+        "window_cron",
+        id=[
+            (
+                'window_cron.toml:8: maintenance[0].cron: ekspresi cron "0 22 * *" memuat 4 '
+                "kolom; tulis 5 kolom (menit, jam, tanggal, bulan, hari dalam minggu), misalnya "
+                '"0 22 * * sat"'
+            ),
+            (
+                'window_cron.toml:14: maintenance[1].cron: hari dalam minggu pada "0 22 * * 1-5" '
+                "ditulis dengan angka, yang dibaca berbeda oleh crontab dan APScheduler 3 (0 "
+                "berarti Minggu di crontab tetapi Senin di APScheduler); tulis nama hari dalam "
+                'bahasa Inggris: "0 22 * * mon-fri"'
+            ),
+            (
+                'window_cron.toml:20: maintenance[2].cron: ekspresi cron "0 25 * * sat" tidak '
+                "valid: Error validating expression '25': the last value (25) is higher than the "
+                "maximum value (23); perbaiki ekspresinya (menit, jam, tanggal, bulan, hari dalam "
+                'minggu), misalnya "0 22 * * sat"'
+            ),
+            (
+                'window_cron.toml:27: maintenance[3].duration: nilai "30s" terlalu kecil; gunakan '
+                "paling sedikit 1m"
+            ),
+        ],
+        en=[
+            (
+                'window_cron.toml:8: maintenance[0].cron: cron expression "0 22 * *" has 4 '
+                "fields; write 5 fields (minute, hour, day of month, month, day of week), for "
+                'example "0 22 * * sat"'
+            ),
+            (
+                'window_cron.toml:14: maintenance[1].cron: the day of week in "0 22 * * 1-5" is a '
+                "number, which crontab and APScheduler 3 read differently (0 is Sunday in crontab "
+                'but Monday in APScheduler); write day names instead: "0 22 * * mon-fri"'
+            ),
+            (
+                'window_cron.toml:20: maintenance[2].cron: invalid cron expression "0 25 * * '
+                "sat\": Error validating expression '25': the last value (25) is higher than the "
+                "maximum value (23); correct the expression (minute, hour, day of month, month, "
+                'day of week), for example "0 22 * * sat"'
+            ),
+            (
+                'window_cron.toml:27: maintenance[3].duration: value "30s" is too small; use at '
+                "least 1m"
+            ),
+        ],
+    ),
+    Case(
+        "window_datetimes",
+        id=[
+            (
+                'window_datetimes.toml:8: maintenance[0].start: "2026-12-05 22:00" dalam tanda '
+                "kutip adalah teks, bukan tanggal dan jam; tulis tanpa tanda kutip sebagai "
+                "datetime TOML: start = 2026-12-05T22:00:00"
+            ),
+            (
+                "window_datetimes.toml:9: maintenance[0].end: tanggal saja tidak memuat jam; "
+                "tulis tanggal dan jamnya, misalnya end = 2026-12-06T00:00:00"
+            ),
+            (
+                "window_datetimes.toml:14: maintenance[1].start: harus berupa tanggal dan jam "
+                "tanpa tanda kutip, bukan 2026; tulis misalnya start = 2026-12-05T22:00:00"
+            ),
+            (
+                "window_datetimes.toml:15: maintenance[1].end: harus berupa tanggal dan jam tanpa "
+                "tanda kutip, bukan 22:00:00; tulis misalnya end = 2026-12-06T02:00:00"
+            ),
+        ],
+        en=[
+            (
+                'window_datetimes.toml:8: maintenance[0].start: "2026-12-05 22:00" in quotes is a '
+                "string, not a date and time; write it without quotes as a TOML datetime: start = "
+                "2026-12-05T22:00:00"
+            ),
+            (
+                "window_datetimes.toml:9: maintenance[0].end: a date alone has no time of day; "
+                "write the date and the time, for example end = 2026-12-06T00:00:00"
+            ),
+            (
+                "window_datetimes.toml:14: maintenance[1].start: must be a date and time without "
+                "quotes, not 2026; write for example start = 2026-12-05T22:00:00"
+            ),
+            (
+                "window_datetimes.toml:15: maintenance[1].end: must be a date and time without "
+                "quotes, not 22:00:00; write for example end = 2026-12-06T02:00:00"
+            ),
+        ],
+    ),
+    Case(
+        "window_duplicate_name",
+        id=[
+            (
+                'window_duplicate_name.toml:12: maintenance[1].name: nama "patch-server" sudah '
+                "dipakai oleh maintenance[0] (window_duplicate_name.toml:6); gunakan nama yang "
+                "unik"
+            ),
+        ],
+        en=[
+            (
+                'window_duplicate_name.toml:12: maintenance[1].name: name "patch-server" is '
+                "already used by maintenance[0] (window_duplicate_name.toml:6); choose a unique "
+                "name"
+            ),
+        ],
+    ),
+    Case(
+        "window_end_before_start",
+        id=[
+            (
+                "window_end_before_start.toml:13: maintenance[0].end: end "
+                "2026-12-05T13:00:00+00:00 tidak lebih lambat dari start "
+                "2026-12-05T22:00:00+08:00; tulis end setelah start"
+            ),
+        ],
+        en=[
+            (
+                "window_end_before_start.toml:13: maintenance[0].end: end "
+                "2026-12-05T13:00:00+00:00 is not after start 2026-12-05T22:00:00+08:00; write an "
+                "end later than the start"
+            ),
+        ],
+    ),
+    Case(
+        "window_kind_missing",
+        id=[
+            (
+                "window_kind_missing.toml:5: maintenance[0]: jendela pemeliharaan tidak punya "
+                "waktu; tambahkan start dan end untuk jendela sekali, misalnya start = "
+                "2026-12-05T22:00:00 dan end = 2026-12-06T02:00:00, atau cron dan duration untuk "
+                'jendela berulang, misalnya cron = "0 22 * * sat" dan duration = "4h"'
+            ),
+        ],
+        en=[
+            (
+                "window_kind_missing.toml:5: maintenance[0]: the maintenance window has no time; "
+                "add start and end for a one-off window, for example start = 2026-12-05T22:00:00 "
+                "and end = 2026-12-06T02:00:00, or cron and duration for a recurring one, for "
+                'example cron = "0 22 * * sat" and duration = "4h"'
+            ),
+        ],
+    ),
+    Case(
+        "window_part_missing",
+        id=[
+            (
+                "window_part_missing.toml:5: maintenance[0].end: kunci wajib ini tidak ada; "
+                "tambahkan, misalnya end = 2026-12-06T02:00:00"
+            ),
+            (
+                "window_part_missing.toml:10: maintenance[1].duration: kunci wajib ini tidak ada; "
+                'tambahkan, misalnya duration = "4h"'
+            ),
+        ],
+        en=[
+            (
+                "window_part_missing.toml:5: maintenance[0].end: this required key is missing; "
+                "add it, for example end = 2026-12-06T02:00:00"
+            ),
+            (
+                "window_part_missing.toml:10: maintenance[1].duration: this required key is "
+                'missing; add it, for example duration = "4h"'
+            ),
+        ],
+    ),
+    Case(
+        "window_scope_missing",
+        id=[
+            (
+                "window_scope_missing.toml:5: maintenance[0]: jendela pemeliharaan memerlukan "
+                "paling sedikit satu dari targets, groups atau networks; tambahkan misalnya "
+                'targets = ["db-server"]'
+            ),
+        ],
+        en=[
+            (
+                "window_scope_missing.toml:5: maintenance[0]: a maintenance window needs at least "
+                'one of targets, groups or networks; add for example targets = ["db-server"]'
+            ),
+        ],
+    ),
+    Case(
+        "window_unknown_key",
+        id=[
+            (
+                "window_unknown_key.toml:7: maintenance[0].target: kunci tidak dikenal; mungkin "
+                'maksudnya "targets"?'
+            ),
+            (
+                "window_unknown_key.toml:14: maintenance[1].star: kunci tidak dikenal; mungkin "
+                'maksudnya "start"?'
+            ),
+        ],
+        en=[
+            (
+                "window_unknown_key.toml:7: maintenance[0].target: unknown key; did you mean "
+                '"targets"?'
+            ),
+            ('window_unknown_key.toml:14: maintenance[1].star: unknown key; did you mean "start"?'),
+        ],
+    ),
+    Case(
+        "window_unknown_names",
+        id=[
+            (
+                'window_unknown_names.toml:13: maintenance[0].targets[0]: target "db-servr" tidak '
+                'ditemukan; gunakan nama salah satu target, misalnya "db-server"'
+            ),
+            (
+                'window_unknown_names.toml:14: maintenance[0].networks[0]: jaringan "servers" '
+                "tidak ditemukan; gunakan network yang tertulis pada salah satu target, misalnya "
+                '"server"'
+            ),
+        ],
+        en=[
+            (
+                'window_unknown_names.toml:13: maintenance[0].targets[0]: target "db-servr" not '
+                'found; use the name of one of the targets, for example "db-server"'
+            ),
+            (
+                'window_unknown_names.toml:14: maintenance[0].networks[0]: network "servers" not '
+                'found; use a network that one of the targets has, for example "server"'
+            ),
+        ],
+    ),
 ]
 
 
@@ -1848,6 +2639,402 @@ def test_icmp_override_keeps_other_defaults(tmp_path: Path) -> None:
     assert inventory.target("a").settings.icmp == IcmpSettings(2, 0.25, 100)
     assert inventory.target("a").settings.interval == 20.0
     assert inventory.target("b").settings == inventory.defaults
+
+
+# Status rules, alerts, channels and maintenance windows ------------------------------
+
+
+def load_lines(lines: str) -> config.Inventory:
+    """Load a loopback target with ``lines`` written before its table."""
+    text = f'{lines}\n[[targets]]\nname = "t"\naddress = "127.0.0.1"\nnetwork = "opd"\n'
+    with tempfile.TemporaryDirectory() as directory:
+        return load(write(Path(directory), text), environ={})
+
+
+def test_degraded_merges_key_by_key(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [defaults]
+        degraded = { loss = 0.1, rtt = "300ms", cpu = false, sustain = "5m" }
+
+        [[targets]]
+        name = "a"
+        address = "127.0.0.1"
+        degraded = { rtt = "600ms", disk = "20.5%" }
+
+        [[targets]]
+        name = "b"
+        address = "127.0.0.2"
+        """,
+    )
+
+    inventory = load(path, environ={})
+
+    assert inventory.defaults.degraded == Thresholds(
+        loss=0.1, rtt=0.3, utilisation=0.9, cpu=None, memory=0.95, disk=0.9, sustain=300.0
+    )
+    assert inventory.target("a").settings.degraded == Thresholds(
+        loss=0.1, rtt=0.6, utilisation=0.9, cpu=None, memory=0.95, disk=0.205, sustain=300.0
+    )
+    assert inventory.target("b").settings.degraded == inventory.defaults.degraded
+
+
+def test_degraded_target_switches_limit_off(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [[targets]]
+        name = "a"
+        address = "127.0.0.1"
+        degraded = { loss = false, rtt = false, utilisation = false, sustain = "0s" }
+        """,
+    )
+
+    degraded = load(path, environ={}).target("a").settings.degraded
+
+    assert degraded == Thresholds(loss=None, rtt=None, utilisation=None, sustain=0.0)
+
+
+@pytest.mark.parametrize(
+    ("written", "ratio"),
+    [
+        ('"20%"', 0.2),
+        ('"20.5%"', 0.205),
+        ('"100%"', 1.0),
+        ('"0.5%"', 0.005),
+        ("0.2", 0.2),
+        ("1", 1.0),
+    ],
+)
+def test_degraded_percentage_forms(written: str, ratio: float) -> None:
+    inventory = load_lines(f"[defaults]\ndegraded = {{ loss = {written} }}")
+
+    assert inventory.defaults.degraded.loss == ratio
+
+
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_degraded_huge_integer_out_of_range(sign: str) -> None:
+    # tomllib reads integers past 64 bits, which float() cannot convert.
+    huge = sign + "1" + "0" * 400
+
+    with pytest.raises(ConfigError) as caught:
+        load_lines(f"[defaults]\ndegraded = {{ cpu = {huge} }}")
+
+    (problem,) = caught.value.problems
+    assert problem.code == "ratio_out_of_range"
+    assert problem.key == "defaults.degraded.cpu"
+
+
+def test_rtt_limit_off_allows_short_timeout(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [[targets]]
+        name = "a"
+        address = "127.0.0.1"
+        timeout = "100ms"
+        degraded = { rtt = false }
+
+        [[targets]]
+        name = "b"
+        address = "127.0.0.2"
+        timeout = "100ms"
+        degraded = { rtt = "50ms" }
+        """,
+    )
+
+    inventory = load(path, environ={})
+
+    assert inventory.target("a").settings.degraded.rtt is None
+    assert inventory.target("b").settings.degraded.rtt == 0.05
+
+
+def test_flap_and_reminders_merge_over_defaults(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [defaults]
+        flap = { changes = 6 }
+        remind_every = false
+
+        [[targets]]
+        name = "a"
+        address = "127.0.0.1"
+        flap = { window = "1h" }
+        remind_every = "1h30m"
+
+        [[targets]]
+        name = "b"
+        address = "127.0.0.2"
+        remind_every = "0s"
+
+        [[targets]]
+        name = "c"
+        address = "127.0.0.3"
+        """,
+    )
+
+    inventory = load(path, environ={})
+
+    assert inventory.defaults.flap == FlapSettings(changes=6, window=1800.0)
+    assert inventory.defaults.remind_every == 0.0
+    assert inventory.target("a").settings.flap == FlapSettings(changes=6, window=3600.0)
+    assert inventory.target("a").settings.remind_every == 5400.0
+    assert inventory.target("b").settings.remind_every == 0.0
+    assert inventory.target("c").settings == inventory.defaults
+
+
+def test_expect_defaults_to_reachable(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        [[targets]]
+        name = "a"
+        address = "127.0.0.1"
+
+        [[targets]]
+        name = "b"
+        address = "127.0.0.2"
+        expect = "unreachable"
+
+        [[targets]]
+        name = "c"
+        address = "127.0.0.3"
+        expect = "reachable"
+        """,
+    )
+
+    inventory = load(path, environ={})
+
+    assert [target.expect for target in inventory.targets] == [
+        "reachable",
+        "unreachable",
+        "reachable",
+    ]
+
+
+def test_alerts_defaults_without_table(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[targets]]\nname = "a"\naddress = "127.0.0.1"\n')
+
+    assert load(path, environ={}).alerts == AlertSettings(group_window=10.0, daily_summary=None)
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ('group_window = "0s"\ndaily_summary = "23:59"', AlertSettings(0.0, "23:59")),
+        ('group_window = "10m"\ndaily_summary = "00:00"', AlertSettings(600.0, "00:00")),
+        ("daily_summary = false", AlertSettings(10.0, None)),
+    ],
+)
+def test_alerts_table_values(tmp_path: Path, lines: str, expected: AlertSettings) -> None:
+    path = write(tmp_path, f'[alerts]\n{lines}\n[[targets]]\nname = "a"\naddress = "127.0.0.1"\n')
+
+    assert load(path, environ={}).alerts == expected
+
+
+ROUTED_TARGETS = """
+[[targets]]
+name = "bappeda-router"
+address = "127.0.0.1"
+group = "Bappeda"
+network = "opd"
+
+[[targets]]
+name = "bupati-pc"
+address = "127.0.0.2"
+group = "Eksekutif"
+network = "eksekutif"
+"""
+CHANNEL_ENVIRON = {"PANTAU_TEST_URL": "json://127.0.0.1:9/"}
+
+
+def test_channel_defaults(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, ROUTED_TARGETS + '[[channels]]\nname = "noc"\nurl_env = "PANTAU_TEST_URL"\n'
+    )
+
+    channel = load(path, environ=CHANNEL_ENVIRON).channels[0]
+
+    assert channel == Channel(
+        name="noc",
+        url=Secret("PANTAU_TEST_URL", "json://127.0.0.1:9/"),
+        networks=(),
+        groups=(),
+        min_severity="warning",
+        language=None,
+        rate=None,
+        max_length=None,
+        summary=True,
+    )
+
+
+def test_channel_reads_every_key(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        ROUTED_TARGETS
+        + """
+[[channels]]
+name = "eksekutif"
+url_env = "PANTAU_TEST_URL"
+networks = ["eksekutif"]
+groups = ["Eksekutif", "Bappeda"]
+min_severity = "critical"
+language = "en"
+rate = "1/s"
+max_length = 200
+summary = false
+""",
+    )
+
+    channel = load(path, environ=CHANNEL_ENVIRON).channels[0]
+
+    assert channel.networks == ("eksekutif",)
+    assert channel.groups == ("Eksekutif", "Bappeda")
+    assert channel.min_severity == "critical"
+    assert channel.language == "en"
+    assert channel.rate == 60.0
+    assert channel.max_length == 200
+    assert channel.summary is False
+
+
+@pytest.mark.parametrize(
+    ("text", "per_minute"),
+    [("20/min", 20.0), ("1/s", 60.0), ("0.5/min", 0.5), ("2.5/s", 150.0), ("0.01/s", 0.6)],
+)
+def test_rate_units(text: str, per_minute: float) -> None:
+    assert parse_rate(text) == per_minute
+
+
+@pytest.mark.parametrize("text", ["20", "20/m", "20 /min", "20/minute", "-1/s", "1,5/s", "/s", ""])
+def test_rate_invalid_text_rejected(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_rate(text)
+
+
+def test_maintenance_local_datetime_takes_daemon_timezone(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[daemon]\ntimezone = "Asia/Makassar"\n'
+        + ROUTED_TARGETS
+        + """
+[[maintenance]]
+name = "ganti-ups"
+targets = ["bappeda-router"]
+start = 2026-12-05T22:00:00
+end = 2026-12-06T02:00:00+07:00
+reason = "Ganti baterai UPS"
+
+[[maintenance]]
+name = "utc"
+groups = ["Eksekutif"]
+start = 2026-12-05T14:00:00Z
+end = 2026-12-05T15:00:00Z
+""",
+    )
+
+    local, utc = load(path, environ={}).maintenance
+
+    assert local.start == datetime(2026, 12, 5, 22, 0, tzinfo=ZoneInfo("Asia/Makassar"))
+    assert local.start is not None
+    assert local.start.utcoffset() == timedelta(hours=8)
+    assert local.end == datetime(2026, 12, 6, 2, 0, tzinfo=timezone(timedelta(hours=7)))
+    assert local.end is not None
+    assert local.end.utcoffset() == timedelta(hours=7)
+    assert local.targets == ("bappeda-router",)
+    assert local.reason == "Ganti baterai UPS"
+    assert local.cron is None
+    assert local.duration is None
+    # 22:00 WITA and 14:00 UTC are the same instant.
+    assert utc.start == local.start
+    assert utc.groups == ("Eksekutif",)
+
+
+def test_maintenance_timezone_defaults_to_jakarta(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        ROUTED_TARGETS
+        + """
+[[maintenance]]
+name = "ganti-ups"
+networks = ["opd"]
+start = 2026-12-05T22:00:00
+end = 2026-12-06T02:00:00
+""",
+    )
+
+    window = load(path, environ={}).maintenance[0]
+
+    assert window.start == datetime(2026, 12, 5, 22, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert window.start is not None
+    assert window.start.utcoffset() == timedelta(hours=7)
+
+
+def test_maintenance_recurring_window(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        ROUTED_TARGETS
+        + """
+[[maintenance]]
+name = "patch-opd"
+targets = ["bupati-pc"]
+groups = ["Bappeda"]
+networks = ["opd", "eksekutif"]
+cron = "30 22 * * sat,sun"
+duration = "1h30m"
+""",
+    )
+
+    assert load(path, environ={}).maintenance == (
+        MaintenanceWindow(
+            name="patch-opd",
+            targets=("bupati-pc",),
+            groups=("Bappeda",),
+            networks=("opd", "eksekutif"),
+            cron="30 22 * * sat,sun",
+            duration=5400.0,
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "cron",
+    ["0 22 * * sat", "*/15 1-5 * * mon-fri", "0 22 1 */2 *", "0 3 * * sun,wed", "0 22 * * */2"],
+)
+def test_cron_accepted_with_day_names(tmp_path: Path, cron: str) -> None:
+    path = write(
+        tmp_path,
+        ROUTED_TARGETS
+        + f'[[maintenance]]\nname = "m"\nnetworks = ["opd"]\ncron = "{cron}"\nduration = "1h"\n',
+    )
+
+    assert load(path, environ={}).maintenance[0].cron == cron
+
+
+@pytest.mark.parametrize(
+    ("cron", "named"),
+    [
+        ("0 22 * * 0", "0 22 * * sun"),
+        ("0 22 * * 7", "0 22 * * sun"),
+        ("0 22 * * 1-5", "0 22 * * mon-fri"),
+        ("0 22 * * 6,0", "0 22 * * sat,sun"),
+        ("0 22 * * 1-5/2", "0 22 * * mon-fri/2"),
+    ],
+)
+def test_cron_numeric_weekday_names_suggested(tmp_path: Path, cron: str, named: str) -> None:
+    path = write(
+        tmp_path,
+        ROUTED_TARGETS
+        + f'[[maintenance]]\nname = "m"\nnetworks = ["opd"]\ncron = "{cron}"\nduration = "1h"\n',
+    )
+
+    with pytest.raises(ConfigError) as caught:
+        load(path, environ={})
+
+    (problem,) = caught.value.problems
+    assert problem.code == "cron_numeric_weekday"
+    assert problem.params["suggestion"] == json.dumps(named)
 
 
 def test_daemon_defaults_without_daemon_table(tmp_path: Path) -> None:
@@ -2704,3 +3891,100 @@ def test_oid_text_loads_or_one_problem(text: str) -> None:
     settings = inventory.target("t").snmp
     assert settings is not None
     assert settings.custom[0].oid == tuple(int(arc) for arc in text.removeprefix(".").split("."))
+
+
+PERCENT_NUMBER = st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False)
+
+
+@given(number=PERCENT_NUMBER)
+def test_percentage_text_parses_to_fraction(number: Decimal) -> None:
+    assert parse_percentage(f"{number}%") == float(number / 100)
+
+
+@given(text=st.text())
+def test_percentage_parser_raises_only_value_error(text: str) -> None:
+    try:
+        ratio = parse_percentage(text)
+    except ValueError:
+        return
+    assert text.endswith("%")
+    assert ratio >= 0
+
+
+@given(number=st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False))
+def test_rate_text_parses_to_per_minute(number: Decimal) -> None:
+    assert parse_rate(f"{number}/min") == float(number)
+    assert parse_rate(f"{number}/s") == float(number * 60)
+
+
+@given(text=st.text())
+def test_rate_parser_raises_only_value_error(text: str) -> None:
+    try:
+        per_minute = parse_rate(text)
+    except ValueError:
+        return
+    assert per_minute >= 0
+
+
+LIMIT_CODES = {
+    "percent_number",
+    "invalid_percentage",
+    "expected_percentage",
+    "ratio_out_of_range",
+    "limit_true",
+}
+LIMIT_VALUE = (
+    # repr writes nan, inf and -inf as TOML does.
+    st.floats().map(repr)
+    | st.integers().map(str)
+    | st.text(alphabet="0123456789.,% -", max_size=8).map(toml_string)
+    | st.sampled_from(["true", "false", "[]", "{}"])
+)
+
+
+@given(value=LIMIT_VALUE)
+def test_random_limit_loads_or_one_problem(value: str) -> None:
+    try:
+        inventory = load_lines(f"[defaults]\ndegraded = {{ cpu = {value} }}")
+    except ConfigError as error:
+        assert len(error.problems) == 1
+        assert error.problems[0].code in LIMIT_CODES
+        assert error.problems[0].key == "defaults.degraded.cpu"
+        return
+
+    cpu = inventory.defaults.degraded.cpu
+    assert cpu is None or 0 < cpu <= 1
+    assert (cpu is None) == (value == "false")
+
+
+CRON_CODES = {"cron_fields", "cron_numeric_weekday", "invalid_cron"}
+CRON_TEXT = st.text(alphabet="0123456789*/-, satmonfriLW#?", max_size=24)
+
+
+@given(cron=CRON_TEXT)
+def test_random_cron_loads_or_one_problem(cron: str) -> None:
+    window = f'[[maintenance]]\nname = "m"\nnetworks = ["opd"]\ncron = "{cron}"\nduration = "1h"'
+    try:
+        inventory = load_lines(window)
+    except ConfigError as error:
+        assert len(error.problems) == 1
+        assert error.problems[0].key == "maintenance[0].cron"
+        assert error.problems[0].code in CRON_CODES | {"empty_string"}
+        return
+
+    assert inventory.maintenance[0].cron == cron
+    CronTrigger.from_crontab(cron, timezone="Asia/Jakarta")
+    assert not re.search(r"(?<![/0-9])[0-9]", cron.split()[4])
+
+
+@given(text=st.text(alphabet="0123456789:apm ", max_size=7))
+def test_random_daily_summary_loads_only_as_hh_mm(text: str) -> None:
+    try:
+        inventory = load_lines(f"[alerts]\ndaily_summary = {toml_string(text)}")
+    except ConfigError as error:
+        assert len(error.problems) == 1
+        assert error.problems[0].code in {"invalid_clock_time", "empty_string"}
+        return
+
+    assert inventory.alerts.daily_summary == text
+    assert datetime.strptime(text, "%H:%M").strftime("%H:%M") == text

@@ -4,8 +4,9 @@ Each problem renders as ``file:line: key: text``, so a text names the bad
 value and the fix but not the key, which comes before it. The parameters are
 already formatted for display: quoted strings, durations such as "30s", and
 TOML snippets such as ``count = 5``. tomllib's own syntax message is English
-in both languages, and so is the reason that Python's re module gives for an
-invalid regular expression.
+in both languages, and so are the reason that Python's re module gives for an
+invalid regular expression and the reason that APScheduler gives for an
+invalid cron expression.
 """
 
 from __future__ import annotations
@@ -597,6 +598,266 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": (
             "label {value} is already set by Pantau on SNMP metrics ({reserved}); "
             'choose another name, for example "index"'
+        ),
+    },
+    # Status rules: degraded limits, flapping, reminders
+    "config.target_only_key": {
+        "id": (
+            "kunci ini milik masing-masing target dan tidak dapat diatur di [defaults]; "
+            "pindahkan ke tabel [[targets]] yang memerlukannya"
+        ),
+        "en": (
+            "this key belongs to each target and cannot be set in [defaults]; "
+            "move it to the [[targets]] tables that need it"
+        ),
+    },
+    "config.percent_number": {
+        "id": (
+            "batas di atas 1 ditulis sebagai persentase dalam tanda kutip, bukan angka {value}; "
+            "tulis misalnya {example}, atau pecahan 0 sampai 1 seperti 0.2 untuk 20%"
+        ),
+        "en": (
+            "a limit above 1 is written as a percentage in quotes, not the number {value}; "
+            "write for example {example}, or a fraction from 0 to 1 such as 0.2 for 20%"
+        ),
+    },
+    "config.invalid_percentage": {
+        "id": (
+            "persentase {value} tidak valid; tulis angka dengan titik sebagai pemisah desimal "
+            "lalu tanda %, tanpa spasi, misalnya {example}, atau pecahan 0 sampai 1 seperti 0.2"
+        ),
+        "en": (
+            "invalid percentage {value}; write a number with a dot as the decimal separator "
+            "followed by %, with no space, for example {example}, or a fraction from 0 to 1 "
+            "such as 0.2"
+        ),
+    },
+    "config.expected_percentage": {
+        "id": (
+            "harus berupa persentase dalam tanda kutip atau pecahan 0 sampai 1, bukan {value}; "
+            "tulis misalnya {example}, atau false untuk mematikan batas ini"
+        ),
+        "en": (
+            "must be a percentage in quotes or a fraction from 0 to 1, not {value}; "
+            "write for example {example}, or false to switch the limit off"
+        ),
+    },
+    "config.ratio_out_of_range": {
+        "id": (
+            "batas {value} di luar rentang; gunakan nilai di atas 0% dan paling besar 100%, "
+            "misalnya {example}, atau false untuk mematikan batas ini"
+        ),
+        "en": (
+            "limit {value} is out of range; use a value above 0% and at most 100%, "
+            "for example {example}, or false to switch the limit off"
+        ),
+    },
+    "config.limit_true": {
+        "id": (
+            "true bukan batas; tulis batasnya, misalnya {example}, "
+            "atau false untuk mematikan batas ini"
+        ),
+        "en": (
+            "true is not a limit; write the limit, for example {example}, "
+            "or false to switch the limit off"
+        ),
+    },
+    "config.rtt_not_below_timeout": {
+        "id": (
+            "batas rtt {rtt} tidak lebih kecil dari timeout {timeout}, jadi tidak ada balasan "
+            "yang dapat melewatinya; turunkan batas rtt atau perpanjang timeout"
+        ),
+        "en": (
+            "the rtt limit {rtt} is not below the timeout {timeout}, so no reply can "
+            "cross it; lower the rtt limit or lengthen the timeout"
+        ),
+    },
+    "config.remind_too_short": {
+        "id": (
+            "pengingat setiap {value} akan membanjiri kanal chat; gunakan paling sedikit "
+            '{minimum}, atau "0s" atau false untuk mematikan pengingat'
+        ),
+        "en": (
+            "reminders every {value} would flood the chat channels; use at least "
+            '{minimum}, or "0s" or false to switch reminders off'
+        ),
+    },
+    # Alerts and channels
+    "config.invalid_clock_time": {
+        "id": (
+            "waktu {value} tidak valid; tulis jam dan menit dalam format 24 jam "
+            '"HH:MM", misalnya "07:00"'
+        ),
+        "en": (
+            'invalid time {value}; write hours and minutes in 24-hour form as "HH:MM", '
+            'for example "07:00"'
+        ),
+    },
+    "config.rate_number": {
+        "id": (
+            "laju harus berupa teks dengan satuan, bukan angka {value}; tulis misalnya "
+            "{example} (satuan: /s untuk per detik, /min untuk per menit)"
+        ),
+        "en": (
+            "a rate must be a string with a unit, not the number {value}; write for "
+            "example {example} (units: /s for per second, /min for per minute)"
+        ),
+    },
+    "config.invalid_rate": {
+        "id": (
+            "laju {value} tidak valid; tulis jumlah pesan, garis miring, lalu s (per detik) "
+            "atau min (per menit) tanpa spasi, misalnya {example}"
+        ),
+        "en": (
+            "invalid rate {value}; write a number of messages, a slash, then s (per second) "
+            "or min (per minute) with no space, for example {example}"
+        ),
+    },
+    "config.zero_rate": {
+        "id": "laju {value} tidak meloloskan satu pesan pun; gunakan laju di atas 0, misalnya {example}",
+        "en": "rate {value} lets no message through; use a rate above 0, for example {example}",
+    },
+    "config.empty_list": {
+        "id": "daftar kosong; hapus kunci ini atau tulis paling sedikit satu nama, misalnya {example}",
+        "en": "the list is empty; remove the key or write at least one name, for example {example}",
+    },
+    "config.unknown_target": {
+        "id": "target {value} tidak ditemukan; gunakan nama salah satu target, misalnya {suggestion}",
+        "en": (
+            "target {value} not found; use the name of one of the targets, for example {suggestion}"
+        ),
+    },
+    "config.unknown_target_none": {
+        "id": "target {value} tidak ditemukan karena belum ada target; tambahkan target dahulu",
+        "en": "target {value} not found because there are no targets; add the targets first",
+    },
+    "config.unknown_group": {
+        "id": (
+            "grup {value} tidak ditemukan; gunakan group yang tertulis pada salah satu target, "
+            "misalnya {suggestion}"
+        ),
+        "en": (
+            "group {value} not found; use a group that one of the targets has, "
+            "for example {suggestion}"
+        ),
+    },
+    "config.unknown_group_none": {
+        "id": (
+            "grup {value} tidak ditemukan karena tidak ada target yang mengisi group; "
+            "isi group pada target atau hapus nama ini"
+        ),
+        "en": (
+            "group {value} not found because no target sets group; "
+            "set group on the targets or remove this name"
+        ),
+    },
+    "config.unknown_network": {
+        "id": (
+            "jaringan {value} tidak ditemukan; gunakan network yang tertulis pada salah satu "
+            "target, misalnya {suggestion}"
+        ),
+        "en": (
+            "network {value} not found; use a network that one of the targets has, "
+            "for example {suggestion}"
+        ),
+    },
+    "config.unknown_network_none": {
+        "id": (
+            "jaringan {value} tidak ditemukan karena tidak ada target yang mengisi network; "
+            "isi network pada target atau hapus nama ini"
+        ),
+        "en": (
+            "network {value} not found because no target sets network; "
+            "set network on the targets or remove this name"
+        ),
+    },
+    # Maintenance windows
+    "config.window_scope_missing": {
+        "id": (
+            "jendela pemeliharaan memerlukan paling sedikit satu dari targets, groups atau "
+            'networks; tambahkan misalnya targets = ["db-server"]'
+        ),
+        "en": (
+            "a maintenance window needs at least one of targets, groups or networks; "
+            'add for example targets = ["db-server"]'
+        ),
+    },
+    "config.window_both_kinds": {
+        "id": (
+            "jendela pemeliharaan bersifat sekali (start dan end) atau berulang (cron dan "
+            "duration), tidak keduanya; hapus start dan end, atau cron dan duration"
+        ),
+        "en": (
+            "a maintenance window is either one-off (start and end) or recurring (cron and "
+            "duration), not both; remove start and end, or cron and duration"
+        ),
+    },
+    "config.window_kind_missing": {
+        "id": (
+            "jendela pemeliharaan tidak punya waktu; tambahkan start dan end untuk jendela "
+            "sekali, misalnya start = 2026-12-05T22:00:00 dan end = 2026-12-06T02:00:00, "
+            'atau cron dan duration untuk jendela berulang, misalnya cron = "0 22 * * sat" '
+            'dan duration = "4h"'
+        ),
+        "en": (
+            "the maintenance window has no time; add start and end for a one-off window, "
+            "for example start = 2026-12-05T22:00:00 and end = 2026-12-06T02:00:00, or cron "
+            'and duration for a recurring one, for example cron = "0 22 * * sat" and '
+            'duration = "4h"'
+        ),
+    },
+    "config.end_not_after_start": {
+        "id": "end {end} tidak lebih lambat dari start {start}; tulis end setelah start",
+        "en": "end {end} is not after start {start}; write an end later than the start",
+    },
+    "config.expected_datetime": {
+        "id": "harus berupa tanggal dan jam tanpa tanda kutip, bukan {value}; tulis misalnya {example}",
+        "en": "must be a date and time without quotes, not {value}; write for example {example}",
+    },
+    "config.datetime_date_only": {
+        "id": "tanggal saja tidak memuat jam; tulis tanggal dan jamnya, misalnya {example}",
+        "en": "a date alone has no time of day; write the date and the time, for example {example}",
+    },
+    "config.datetime_quoted": {
+        "id": (
+            "{value} dalam tanda kutip adalah teks, bukan tanggal dan jam; tulis tanpa tanda "
+            "kutip sebagai datetime TOML: {example}"
+        ),
+        "en": (
+            "{value} in quotes is a string, not a date and time; write it without quotes "
+            "as a TOML datetime: {example}"
+        ),
+    },
+    "config.cron_fields": {
+        "id": (
+            "ekspresi cron {value} memuat {count} kolom; tulis 5 kolom (menit, jam, tanggal, "
+            'bulan, hari dalam minggu), misalnya "0 22 * * sat"'
+        ),
+        "en": (
+            "cron expression {value} has {count} fields; write 5 fields (minute, hour, "
+            'day of month, month, day of week), for example "0 22 * * sat"'
+        ),
+    },
+    "config.cron_numeric_weekday": {
+        "id": (
+            "hari dalam minggu pada {value} ditulis dengan angka, yang dibaca berbeda oleh "
+            "crontab dan APScheduler 3 (0 berarti Minggu di crontab tetapi Senin di "
+            "APScheduler); tulis nama hari dalam bahasa Inggris: {suggestion}"
+        ),
+        "en": (
+            "the day of week in {value} is a number, which crontab and APScheduler 3 read "
+            "differently (0 is Sunday in crontab but Monday in APScheduler); write day "
+            "names instead: {suggestion}"
+        ),
+    },
+    "config.invalid_cron": {
+        "id": (
+            "ekspresi cron {value} tidak valid: {reason}; perbaiki ekspresinya (menit, jam, "
+            'tanggal, bulan, hari dalam minggu), misalnya "0 22 * * sat"'
+        ),
+        "en": (
+            "invalid cron expression {value}: {reason}; correct the expression (minute, "
+            'hour, day of month, month, day of week), for example "0 22 * * sat"'
         ),
     },
     # Secrets from the environment
