@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from babel.numbers import format_decimal
 
-from monitor import cli_snmp, config, logs
+from monitor import cli_maintenance, cli_snmp, config, logs
 from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, bilingual, translate
 from probes import base, icmp
 
@@ -100,6 +100,8 @@ def build_parser(language: str) -> argparse.ArgumentParser:
         default=0.0,
         help=text("cli.help.send_interval"),
     )
+    commands.add_parser("notify-test", parents=[common], help=text("cli.help.notify_test"))
+    cli_maintenance.add_parser(commands, common, language)
     return parser
 
 
@@ -124,6 +126,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return _check_config(path, args.lang)
     if args.command == "run":
         return _run(path, args.lang)
+    if args.command == "notify-test":
+        return _notify_test(path, args.lang)
+    if args.command == "maintenance":
+        return _maintenance(path, args)
     return _probe(
         path, args.lang, args.targets, args.json, args.verbose, args.send_interval, args.sample
     )
@@ -194,6 +200,24 @@ def _run(path: Path, language: str | None) -> int:
     except StartupError as error:
         print(error.text, file=sys.stderr)
         return EXIT_USAGE
+
+
+def _notify_test(path: Path, language: str | None) -> int:
+    loaded = _load(path, language, invalid_exit=EXIT_USAGE)
+    if isinstance(loaded, int):
+        return loaded
+    # Imported here so that the other commands start without loading Apprise.
+    from monitor.cli_notify import notify_test
+
+    logs.setup("warning")
+    return notify_test(loaded, language)
+
+
+def _maintenance(path: Path, args: argparse.Namespace) -> int:
+    loaded = _load(path, args.lang, invalid_exit=EXIT_USAGE)
+    if isinstance(loaded, int):
+        return loaded
+    return cli_maintenance.run(args, loaded, args.lang or loaded.daemon.language)
 
 
 def _probe(

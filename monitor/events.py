@@ -101,7 +101,9 @@ class Event:
 
     def to_json(self) -> str:
         """Return the event as compact JSON."""
-        data = asdict(self)
+        # asdict() deep-copies field values, and a mappingproxy cannot be copied.
+        data: dict[str, Any] = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["children"] = [asdict(child) for child in self.children]
         data["values"] = dict(self.values)
         return json.dumps(data, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 

@@ -829,6 +829,7 @@ def _create_status_tables(db: sqlite_utils.Database) -> None:
             "id": int,
             "channel": str,
             "created": float,
+            "markup": str,
             "parts": str,
             "parts_sent": int,
             "attempts": int,
@@ -838,7 +839,7 @@ def _create_status_tables(db: sqlite_utils.Database) -> None:
             "state": str,
         },
         pk="id",
-        not_null=["channel", "created", "parts", "parts_sent", "attempts", "state"],
+        not_null=["channel", "created", "markup", "parts", "parts_sent", "attempts", "state"],
     )
     messages.create_index(["state", "channel", "next_attempt"], index_name="messages_due")
     db.table(MAINTENANCE_TABLE).create(
@@ -854,6 +855,9 @@ def _create_status_tables(db: sqlite_utils.Database) -> None:
             "reason": str,
             "created": float,
             "created_by": str,
+            # Removal keeps the row, so that reports still know past windows.
+            "removed": float,
+            "removed_by": str,
         },
         pk="id",
         not_null=["targets", "groups", "networks", "reason", "created"],

@@ -31,7 +31,7 @@ def test_check_config_regency_inventory() -> None:
     completed = pantau("check-config", "-c", str(TARGETS))
     assert completed.returncode == 0, completed.stderr
     assert "konfigurasi valid" in completed.stdout
-    assert "38 target (0 terkonfigurasi, 37 BELUM DIKONFIGURASI)" in completed.stdout
+    assert "38 target (0 terkonfigurasi, 38 BELUM DIKONFIGURASI)" in completed.stdout
     assert "jaringan: eksekutif, opd, server" in completed.stdout
 
 

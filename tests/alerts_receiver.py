@@ -1,0 +1,161 @@
+"""A chat service stand-in on 127.0.0.1 for the delivery tests: records POSTs, fails on request.
+
+It serves Apprise's JSON plugin (``json://127.0.0.1:PORT/``) and plays a
+fake Telegram Bot API (``/bot<TOKEN>/sendMessage``) alike. Every POST is
+recorded with its path and JSON body, and gets the next scripted
+:class:`Reply` as its response, or 200 with a Bot API "ok" body when none
+is scripted.
+``refuse()`` closes the listening socket, so that connections are refused,
+and ``accept()`` listens again on the same port.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+OK_BODY = b'{"ok":true,"result":{"message_id":1}}'
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One scripted response: HTTP status, body, and seconds to wait before sending it."""
+
+    status: int = 200
+    body: bytes = OK_BODY
+    delay: float = 0.0
+
+
+def telegram_error(status: int, description: str, retry_after: int | None = None) -> Reply:
+    """Return a Bot API error reply, such as 401 "Unauthorized"."""
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return Reply(status, json.dumps(body).encode())
+
+
+@dataclass(slots=True)
+class Post:
+    """One recorded request."""
+
+    path: str
+    body: dict[str, Any]
+    answered: int  # the HTTP status of the response
+
+
+@dataclass
+class Receiver:
+    """HTTP server on 127.0.0.1 that records every POST and fails as scripted."""
+
+    port: int = 0
+    posts: list[Post] = field(default_factory=list)
+    on_post: Callable[[Post], None] | None = None
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._replies: deque[Reply] = deque()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.received = threading.Condition()
+
+    @property
+    def json_url(self) -> str:
+        """Return the Apprise URL of the JSON plugin pointed at this receiver."""
+        return f"json://127.0.0.1:{self.port}/"
+
+    def accept(self) -> None:
+        """Listen (again) on the port, picking a free one the first time."""
+        if self._server is not None:
+            return
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler_class())
+        server.daemon_threads = True
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def refuse(self) -> None:
+        """Stop listening, so that new connections are refused."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        assert self._thread is not None
+        self._thread.join()
+
+    def script(self, *replies: Reply) -> None:
+        """Answer the next POSTs with ``replies``, in order."""
+        with self._lock:
+            self._replies.extend(replies)
+
+    def messages(self) -> list[str]:
+        """Return the text of every POST so far: "message" (JSON plugin) or "text" (Telegram)."""
+        with self._lock:
+            return [
+                post.body.get("message", post.body.get("text", ""))
+                for post in self.posts
+                if post.answered == 200
+            ]
+
+    def wait_for(self, condition: Callable[[Receiver], bool], timeout: float) -> bool:
+        """Wait until ``condition(self)`` holds; return False after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not condition(self):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            with self.received:
+                self.received.wait(min(remaining, 0.2))
+        return True
+
+    def _answer(self, path: str, raw: bytes) -> Reply:
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            body = {"raw": raw.decode("utf-8", "replace")}
+        with self._lock:
+            reply = self._replies.popleft() if self._replies else Reply()
+        if reply.delay:
+            time.sleep(reply.delay)
+        post = Post(path, body, reply.status)
+        with self._lock:
+            self.posts.append(post)
+        with self.received:
+            self.received.notify_all()
+        if self.on_post is not None:
+            self.on_post(post)
+        return reply
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                reply = receiver._answer(self.path, self.rfile.read(length))
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
