@@ -34,9 +34,7 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final, TypeVar
-
-from apscheduler.triggers.cron import CronTrigger
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
@@ -50,6 +48,9 @@ from probes.addresses import (
 from probes.snmp import CUSTOM_KINDS
 from probes.snmp_profiles import PROFILES
 
+if TYPE_CHECKING:
+    from monitor.maintenance import CronError
+
 __all__ = [
     "CONFIG_ENV",
     "DOCUMENTATION_NETWORKS",
@@ -59,6 +60,7 @@ __all__ = [
     "SEVERITIES",
     "SYSTEM_CONFIG_PATH",
     "AlertSettings",
+    "CatalogueText",
     "Channel",
     "ConfigError",
     "Credential",
@@ -133,9 +135,6 @@ MAX_GROUP_WINDOW: Final = 600.0
 MIN_MESSAGE_LENGTH: Final = 200
 # Far above any chat service's limit, so only a slip in digits reaches it.
 MAX_MESSAGE_LENGTH: Final = 1_000_000
-# Cron starts windows on whole minutes, so a recurring window shorter than one
-# minute is most likely a slip in the unit.
-MIN_MAINTENANCE_DURATION: Final = 60.0
 EXPECTATIONS: Final = ("reachable", "unreachable")
 
 DEFAULT_LISTEN: Final = ("127.0.0.1", 9470)
@@ -194,9 +193,6 @@ _PERCENTAGE = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)%")
 _RATE = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)/(?P<unit>s|min)")
 _RATE_UNIT_PER_MINUTE: Final = {"s": 60, "min": 1}
 _CLOCK_TIME = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
-# Crontab's day-of-week numbers (0 and 7 are Sunday) as the names that
-# crontab and APScheduler read alike.
-_WEEKDAY_NAMES: Final = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Seconds of float rounding to absorb, so that a burst exactly as long as the
 # interval counts as too long.
 _BURST_TOLERANCE = 1e-9
@@ -678,8 +674,9 @@ class MaintenanceWindow:
     """A planned period during which targets are probed but raise no alert.
 
     One-off windows have ``start`` and ``end`` (aware datetimes). Recurring
-    windows have ``cron`` (five crontab fields, in the daemon's time zone)
-    and ``duration`` in seconds. The scope is the union of ``targets``,
+    windows have ``cron`` (five crontab(5) fields or a shortcut such as
+    "@daily", read by ``monitor.maintenance.parse_cron`` in the daemon's time
+    zone) and ``duration`` in seconds. The scope is the union of ``targets``,
     ``groups`` and ``networks``. ``name`` is the key in the configuration,
     or "db:ID" for a window added with ``pantau maintenance add``.
     """
@@ -746,13 +743,21 @@ class Inventory:
 
 
 @dataclass(frozen=True, slots=True)
+class CatalogueText:
+    """A message key given as a Problem parameter, such as "maintenance.cron_field.hour"."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One fault in a configuration file.
 
     ``key`` is a path such as ``targets[3].parent`` (empty for faults of the
     whole file), ``code`` selects the message ``config.<code>`` in
     monitor/i18n, and ``params`` fills its placeholders, already formatted for
-    display.
+    display. A ``CatalogueText`` parameter is translated into the language of
+    ``render``.
     """
 
     file: str
@@ -767,7 +772,11 @@ class Problem:
     def render(self, language: str = DEFAULT_LANGUAGE) -> str:
         """Format the problem as one line ``file:line: key: text`` in ``language``."""
         location = self.file if self.line is None else f"{self.file}:{self.line}"
-        text = translate(f"config.{self.code}", language, **self.params)
+        params = {
+            name: translate(value.key, language) if isinstance(value, CatalogueText) else value
+            for name, value in self.params.items()
+        }
+        text = translate(f"config.{self.code}", language, **params)
         if not self.key:
             return f"{location}: {text}"
         return f"{location}: {self.key}: {text}"
@@ -2699,6 +2708,8 @@ def _read_window(
     zone: tzinfo,
     first_index: dict[str, int],
 ) -> MaintenanceWindow:
+    from monitor import maintenance  # imported here because it imports this module
+
     reader.check_keys(table, path, _MAINTENANCE_KEYS)
     name = _read_entry_name(reader, table, path, '"patch-server"', first_index)
 
@@ -2717,9 +2728,14 @@ def _read_window(
 
     start = _read_datetime(reader, table, (*path, "start"), zone)
     end = _read_datetime(reader, table, (*path, "end"), zone)
-    cron = _read_cron(reader, table, (*path, "cron"), zone)
+    cron = _read_cron(reader, table, (*path, "cron"))
+    # The same bounds as `pantau maintenance add --duration`.
     duration = reader.duration(
-        table, (*path, "duration"), 'duration = "4h"', MIN_MAINTENANCE_DURATION, None
+        table,
+        (*path, "duration"),
+        'duration = "4h"',
+        maintenance.MIN_DURATION,
+        maintenance.MAX_DURATION,
     )
     reason = reader.string(table, (*path, "reason"), 'reason = "Patch bulanan"', allow_empty=True)
     _check_window_time(reader, path, table, start, end)
@@ -2800,37 +2816,35 @@ def _read_datetime(
     return None
 
 
-def _read_cron(
-    reader: _Reader, table: Mapping[str, object], path: KeyPath, zone: tzinfo
-) -> str | None:
-    """Return a five-field crontab expression after APScheduler has parsed it."""
+def _read_cron(reader: _Reader, table: Mapping[str, object], path: KeyPath) -> str | None:
+    """Read a crontab expression, reporting any that ``pantau maintenance add --cron`` rejects."""
+    from monitor import maintenance  # imported here because it imports this module
+
     text = reader.string(table, path, _WINDOW_EXAMPLES["cron"])
     if text is None:
         return None
-    fields = text.split()
-    if len(fields) != 5:
-        reader.report(path, "cron_fields", value=_show(text), count=len(fields))
-        return None
-
-    # APScheduler 3 reads day-of-week 0 as Monday where crontab reads Sunday,
-    # so only names mean the same to both.
-    weekday = fields[4]
-    named = re.sub(
-        r"(?<![/0-9])[0-7](?![0-9])", lambda match: _WEEKDAY_NAMES[int(match[0])], weekday
-    )
-    if re.search(r"(?<![/0-9])[0-9]", named):
-        named = weekday  # a number above 7, left for APScheduler to reject below
-    if named != weekday:
-        suggestion = " ".join([*fields[:4], named])
-        reader.report(path, "cron_numeric_weekday", value=_show(text), suggestion=_show(suggestion))
-        return None
-
     try:
-        CronTrigger.from_crontab(text, timezone=zone)
-    except ValueError as error:
-        reader.report(path, "invalid_cron", value=_show(text), reason=str(error))
+        maintenance.parse_cron(text)
+    except maintenance.CronError as error:
+        _report_cron_error(reader, path, error)
         return None
     return text
+
+
+def _report_cron_error(reader: _Reader, path: KeyPath, error: CronError) -> None:
+    value = _show(error.expression)
+    if error.code == "field_count":
+        reader.report(path, "cron_field_count", value=value, count=error.count)
+    elif error.code == "field":
+        reader.report(
+            path,
+            "cron_field",
+            value=value,
+            field_value=_show(error.value),
+            field=CatalogueText(f"maintenance.cron_field.{error.field}"),
+        )
+    else:
+        reader.report(path, "cron_never", value=value)
 
 
 def _check_credential_secrets(

@@ -15,11 +15,10 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import pytest
-from apscheduler.triggers.cron import CronTrigger
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor import config
+from monitor import config, maintenance
 from monitor.config import (
     AlertSettings,
     Channel,
@@ -45,6 +44,7 @@ from monitor.config import (
     parse_rate,
     parse_speed,
 )
+from monitor.maintenance import CronError, MaintenanceSchedule, parse_cron
 from monitor.scheduler import snmp_request
 from probes import snmp, snmp_profiles
 from probes.addresses import unusable_target_reason
@@ -2346,47 +2346,76 @@ CASES = [
         "window_cron",
         id=[
             (
-                'window_cron.toml:8: maintenance[0].cron: ekspresi cron "0 22 * *" memuat 4 '
-                "kolom; tulis 5 kolom (menit, jam, tanggal, bulan, hari dalam minggu), misalnya "
+                'window_cron.toml:8: maintenance[0].cron: ekspresi cron "0 22 * *" harus memuat 5 '
+                "kolom, tetapi memuat 4; tulis menit, jam, tanggal, bulan dan hari dalam minggu, "
+                'misalnya "0 22 * * sat", atau salah satu singkatan @hourly, @daily, @weekly, '
+                "@monthly, @yearly"
+            ),
+            (
+                "window_cron.toml:14: maintenance[1].cron: kolom hari (0-7 atau sun-sat; 0 dan 7 "
+                'adalah Minggu) "8" pada ekspresi cron "0 22 * * 8" tidak valid; tulis nilai dalam '
+                'rentang itu, misalnya cron = "0 22 * * sat"'
+            ),
+            (
+                'window_cron.toml:20: maintenance[2].cron: kolom jam (0-23) "25" pada ekspresi '
+                'cron "0 25 * * sat" tidak valid; tulis nilai dalam rentang itu, misalnya cron = '
                 '"0 22 * * sat"'
             ),
             (
-                'window_cron.toml:14: maintenance[1].cron: hari dalam minggu pada "0 22 * * 1-5" '
-                "ditulis dengan angka, yang dibaca berbeda oleh crontab dan APScheduler 3 (0 "
-                "berarti Minggu di crontab tetapi Senin di APScheduler); tulis nama hari dalam "
-                'bahasa Inggris: "0 22 * * mon-fri"'
+                'window_cron.toml:26: maintenance[3].cron: ekspresi cron "0 0 30 2 *" tidak pernah '
+                "terjadi dalam 9 tahun ke depan (misalnya tanggal 30 Februari); perbaiki tanggal "
+                "dan bulannya"
             ),
             (
-                'window_cron.toml:20: maintenance[2].cron: ekspresi cron "0 25 * * sat" tidak '
-                "valid: Error validating expression '25': the last value (25) is higher than the "
-                "maximum value (23); perbaiki ekspresinya (menit, jam, tanggal, bulan, hari dalam "
-                'minggu), misalnya "0 22 * * sat"'
+                'window_cron.toml:32: maintenance[4].cron: ekspresi cron "@dialy" harus memuat 5 '
+                "kolom, tetapi memuat 1; tulis menit, jam, tanggal, bulan dan hari dalam minggu, "
+                'misalnya "0 22 * * sat", atau salah satu singkatan @hourly, @daily, @weekly, '
+                "@monthly, @yearly"
             ),
             (
-                'window_cron.toml:27: maintenance[3].duration: nilai "30s" terlalu kecil; gunakan '
-                "paling sedikit 1m"
+                'window_cron.toml:39: maintenance[5].duration: nilai "30s" di luar rentang; '
+                "gunakan nilai dari 1m sampai 8784h"
+            ),
+            (
+                'window_cron.toml:45: maintenance[6].duration: nilai "9000h" di luar rentang; '
+                "gunakan nilai dari 1m sampai 8784h"
             ),
         ],
         en=[
             (
-                'window_cron.toml:8: maintenance[0].cron: cron expression "0 22 * *" has 4 '
-                "fields; write 5 fields (minute, hour, day of month, month, day of week), for "
-                'example "0 22 * * sat"'
+                'window_cron.toml:8: maintenance[0].cron: cron expression "0 22 * *" needs 5 '
+                "fields but has 4; write the minute, hour, day of month, month and day of week, "
+                'for example "0 22 * * sat", or one of the shortcuts @hourly, @daily, @weekly, '
+                "@monthly, @yearly"
             ),
             (
-                'window_cron.toml:14: maintenance[1].cron: the day of week in "0 22 * * 1-5" is a '
-                "number, which crontab and APScheduler 3 read differently (0 is Sunday in crontab "
-                'but Monday in APScheduler); write day names instead: "0 22 * * mon-fri"'
+                "window_cron.toml:14: maintenance[1].cron: invalid day of week (0-7 or sun-sat; 0 "
+                'and 7 are Sunday) field "8" in cron expression "0 22 * * 8"; write a value within '
+                'that range, for example cron = "0 22 * * sat"'
             ),
             (
-                'window_cron.toml:20: maintenance[2].cron: invalid cron expression "0 25 * * '
-                "sat\": Error validating expression '25': the last value (25) is higher than the "
-                "maximum value (23); correct the expression (minute, hour, day of month, month, "
-                'day of week), for example "0 22 * * sat"'
+                'window_cron.toml:20: maintenance[2].cron: invalid hour (0-23) field "25" in cron '
+                'expression "0 25 * * sat"; write a value within that range, for example cron = "0 '
+                '22 * * sat"'
             ),
             (
-                'window_cron.toml:27: maintenance[3].duration: value "30s" is too small; use at '
-                "least 1m"
+                'window_cron.toml:26: maintenance[3].cron: cron expression "0 0 30 2 *" never '
+                "fires within the next 9 years (30 February, for example); correct its day of "
+                "month and month"
+            ),
+            (
+                'window_cron.toml:32: maintenance[4].cron: cron expression "@dialy" needs 5 fields '
+                "but has 1; write the minute, hour, day of month, month and day of week, for "
+                'example "0 22 * * sat", or one of the shortcuts @hourly, @daily, @weekly, '
+                "@monthly, @yearly"
+            ),
+            (
+                'window_cron.toml:39: maintenance[5].duration: value "30s" is out of range; use a '
+                "value from 1m to 8784h"
+            ),
+            (
+                'window_cron.toml:45: maintenance[6].duration: value "9000h" is out of range; use '
+                "a value from 1m to 8784h"
             ),
         ],
     ),
@@ -2998,43 +3027,146 @@ duration = "1h30m"
     )
 
 
+def window_lines(cron: str, duration: str = "1h") -> str:
+    """Return a [[maintenance]] table over the network "opd" with ``cron`` and ``duration``."""
+    return (
+        f'[[maintenance]]\nname = "m"\nnetworks = ["opd"]\n'
+        f'cron = "{cron}"\nduration = "{duration}"\n'
+    )
+
+
+def first_starts(inventory: config.Inventory, count: int) -> list[datetime]:
+    """Return the first ``count`` starts of the inventory's first window after 1 March 2026."""
+    window = inventory.maintenance[0]
+    schedule = MaintenanceSchedule(inventory.maintenance, inventory.daemon.timezone)
+    at = datetime(2026, 3, 1, tzinfo=ZoneInfo(inventory.daemon.timezone)).timestamp()
+    starts = []
+    for _ in range(count):
+        found = schedule.next_occurrence(window, at)
+        assert found is not None
+        starts.append(found.start)
+        at = found.start.timestamp()
+    return starts
+
+
 @pytest.mark.parametrize(
     "cron",
-    ["0 22 * * sat", "*/15 1-5 * * mon-fri", "0 22 1 */2 *", "0 3 * * sun,wed", "0 22 * * */2"],
+    [
+        "0 22 * * sat",
+        "*/15 1-5 * * mon-fri",
+        "0 22 1 */2 *",
+        "0 3 * * sun,wed",
+        "0 22 * * */2",
+        "0 22 last * *",
+        "0 0 29 2 *",
+        "@daily",
+        "@Weekly",
+    ],
 )
-def test_cron_accepted_with_day_names(tmp_path: Path, cron: str) -> None:
-    path = write(
-        tmp_path,
-        ROUTED_TARGETS
-        + f'[[maintenance]]\nname = "m"\nnetworks = ["opd"]\ncron = "{cron}"\nduration = "1h"\n',
-    )
-
-    assert load(path, environ={}).maintenance[0].cron == cron
+def test_cron_accepted(cron: str) -> None:
+    assert load_lines(window_lines(cron)).maintenance[0].cron == cron
 
 
 @pytest.mark.parametrize(
-    ("cron", "named"),
+    ("cron", "weekdays"),
     [
-        ("0 22 * * 0", "0 22 * * sun"),
-        ("0 22 * * 7", "0 22 * * sun"),
-        ("0 22 * * 1-5", "0 22 * * mon-fri"),
-        ("0 22 * * 6,0", "0 22 * * sat,sun"),
-        ("0 22 * * 1-5/2", "0 22 * * mon-fri/2"),
+        ("0 22 * * 0", {0}),
+        ("0 22 * * 7", {0}),
+        ("0 22 * * 1-5", {1, 2, 3, 4, 5}),
+        ("0 22 * * 6,0", {6, 0}),
+        ("0 22 * * 5-7", {5, 6, 0}),
+        ("0 22 * * 1-5/2", {1, 3, 5}),
     ],
 )
-def test_cron_numeric_weekday_names_suggested(tmp_path: Path, cron: str, named: str) -> None:
-    path = write(
-        tmp_path,
-        ROUTED_TARGETS
-        + f'[[maintenance]]\nname = "m"\nnetworks = ["opd"]\ncron = "{cron}"\nduration = "1h"\n',
-    )
+def test_cron_numeric_weekday_as_crontab(cron: str, weekdays: set[int]) -> None:
+    starts = first_starts(load_lines(window_lines(cron)), 15)
 
+    # crontab numbers the days from Sunday = 0, isoweekday from Monday = 1 to Sunday = 7.
+    assert {start.isoweekday() % 7 for start in starts} == weekdays
+    assert {(start.hour, start.minute) for start in starts} == {(22, 0)}
+
+
+def test_cron_day_of_month_or_weekday() -> None:
+    starts = first_starts(load_lines(window_lines("0 0 13 * fri")), 6)
+
+    assert [start.date().isoformat() for start in starts] == [
+        "2026-03-06",
+        "2026-03-13",
+        "2026-03-20",
+        "2026-03-27",
+        "2026-04-03",
+        "2026-04-10",
+    ]
+
+
+def test_cron_daily_shortcut_every_midnight() -> None:
+    starts = first_starts(load_lines(window_lines("@daily")), 3)
+
+    assert [start.isoformat() for start in starts] == [
+        "2026-03-02T00:00:00+07:00",
+        "2026-03-03T00:00:00+07:00",
+        "2026-03-04T00:00:00+07:00",
+    ]
+
+
+def test_cron_never_firing_rejected() -> None:
     with pytest.raises(ConfigError) as caught:
-        load(path, environ={})
+        load_lines(window_lines("0 0 30 2 *"))
 
     (problem,) = caught.value.problems
-    assert problem.code == "cron_numeric_weekday"
-    assert problem.params["suggestion"] == json.dumps(named)
+    assert problem.key == "maintenance[0].cron"
+    assert problem.code == "cron_never"
+    assert problem.params["value"] == '"0 0 30 2 *"'
+
+
+@pytest.mark.parametrize(
+    ("cron", "field", "value"),
+    [
+        ("60 22 * * sat", "minute", "60"),
+        ("0 24 * * sat", "hour", "24"),
+        ("0 22 32 * *", "day", "32"),
+        ("0 22 * 13 *", "month", "13"),
+        ("0 22 * * 8", "day_of_week", "8"),
+        ("0 22 * * sat-mon", "day_of_week", "sat-mon"),
+    ],
+)
+def test_cron_bad_field_named(cron: str, field: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_lines(window_lines(cron))
+
+    (problem,) = caught.value.problems
+    assert problem.code == "cron_field"
+    assert problem.params["field"] == config.CatalogueText(f"maintenance.cron_field.{field}")
+    assert problem.params["field_value"] == json.dumps(value)
+    assert f"field {json.dumps(value)} in cron expression" in problem.render("en")
+
+
+@pytest.mark.parametrize(
+    "duration",
+    [format_duration(maintenance.MIN_DURATION), format_duration(maintenance.MAX_DURATION)],
+)
+def test_window_duration_bounds_accepted(duration: str) -> None:
+    window = load_lines(window_lines("0 22 * * sat", duration)).maintenance[0]
+
+    assert window.duration == parse_duration(duration)
+
+
+@pytest.mark.parametrize(
+    "duration",
+    [
+        format_duration(maintenance.MIN_DURATION - 1),
+        format_duration(maintenance.MAX_DURATION + 1),
+    ],
+)
+def test_window_duration_outside_cli_bounds(duration: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_lines(window_lines("0 22 * * sat", duration))
+
+    (problem,) = caught.value.problems
+    assert problem.key == "maintenance[0].duration"
+    assert problem.code == "out_of_range"
+    assert problem.params["minimum"] == format_duration(maintenance.MIN_DURATION)
+    assert problem.params["maximum"] == format_duration(maintenance.MAX_DURATION)
 
 
 def test_daemon_defaults_without_daemon_table(tmp_path: Path) -> None:
@@ -3957,24 +4089,35 @@ def test_random_limit_loads_or_one_problem(value: str) -> None:
     assert (cpu is None) == (value == "false")
 
 
-CRON_CODES = {"cron_fields", "cron_numeric_weekday", "invalid_cron"}
-CRON_TEXT = st.text(alphabet="0123456789*/-, satmonfriLW#?", max_size=24)
+# Config problem code for each CronError code.
+CRON_CODES = {"field_count": "cron_field_count", "field": "cron_field", "never": "cron_never"}
+CRON_TEXT = st.text(alphabet="0123456789*/-, satmonfriLW#?", max_size=24) | st.sampled_from(
+    ["@hourly", "@daily", "@MIDNIGHT", "@weekly", "@monthly", "@yearly", "@annually", "@dialy"]
+)
 
 
 @given(cron=CRON_TEXT)
-def test_random_cron_loads_or_one_problem(cron: str) -> None:
-    window = f'[[maintenance]]\nname = "m"\nnetworks = ["opd"]\ncron = "{cron}"\nduration = "1h"'
+def test_random_cron_same_verdict_as_cli(cron: str) -> None:
     try:
-        inventory = load_lines(window)
+        parse_cron(cron)
+    except CronError as error:
+        expected_code: str | None = CRON_CODES[error.code]
+    else:
+        expected_code = None
+
+    try:
+        inventory = load_lines(window_lines(cron))
     except ConfigError as error:
         assert len(error.problems) == 1
-        assert error.problems[0].key == "maintenance[0].cron"
-        assert error.problems[0].code in CRON_CODES | {"empty_string"}
+        problem = error.problems[0]
+        assert problem.key == "maintenance[0].cron"
+        # A blank string is rejected before parse_cron, which rejects it too.
+        assert problem.code == ("empty_string" if not cron.strip() else expected_code)
+        assert expected_code is not None
         return
 
+    assert expected_code is None
     assert inventory.maintenance[0].cron == cron
-    CronTrigger.from_crontab(cron, timezone="Asia/Jakarta")
-    assert not re.search(r"(?<![/0-9])[0-9]", cron.split()[4])
 
 
 @given(text=st.text(alphabet="0123456789:apm ", max_size=7))

@@ -828,36 +828,36 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
             "as a TOML datetime: {example}"
         ),
     },
-    "config.cron_fields": {
+    "config.cron_field_count": {
         "id": (
-            "ekspresi cron {value} memuat {count} kolom; tulis 5 kolom (menit, jam, tanggal, "
-            'bulan, hari dalam minggu), misalnya "0 22 * * sat"'
+            "ekspresi cron {value} harus memuat 5 kolom, tetapi memuat {count}; tulis menit, "
+            'jam, tanggal, bulan dan hari dalam minggu, misalnya "0 22 * * sat", atau salah '
+            "satu singkatan @hourly, @daily, @weekly, @monthly, @yearly"
         ),
         "en": (
-            "cron expression {value} has {count} fields; write 5 fields (minute, hour, "
-            'day of month, month, day of week), for example "0 22 * * sat"'
+            "cron expression {value} needs 5 fields but has {count}; write the minute, "
+            'hour, day of month, month and day of week, for example "0 22 * * sat", or one '
+            "of the shortcuts @hourly, @daily, @weekly, @monthly, @yearly"
         ),
     },
-    "config.cron_numeric_weekday": {
+    "config.cron_field": {
         "id": (
-            "hari dalam minggu pada {value} ditulis dengan angka, yang dibaca berbeda oleh "
-            "crontab dan APScheduler 3 (0 berarti Minggu di crontab tetapi Senin di "
-            "APScheduler); tulis nama hari dalam bahasa Inggris: {suggestion}"
+            "kolom {field} {field_value} pada ekspresi cron {value} tidak valid; tulis "
+            'nilai dalam rentang itu, misalnya cron = "0 22 * * sat"'
         ),
         "en": (
-            "the day of week in {value} is a number, which crontab and APScheduler 3 read "
-            "differently (0 is Sunday in crontab but Monday in APScheduler); write day "
-            "names instead: {suggestion}"
+            "invalid {field} field {field_value} in cron expression {value}; write a value "
+            'within that range, for example cron = "0 22 * * sat"'
         ),
     },
-    "config.invalid_cron": {
+    "config.cron_never": {
         "id": (
-            "ekspresi cron {value} tidak valid: {reason}; perbaiki ekspresinya (menit, jam, "
-            'tanggal, bulan, hari dalam minggu), misalnya "0 22 * * sat"'
+            "ekspresi cron {value} tidak pernah terjadi dalam 9 tahun ke depan (misalnya "
+            "tanggal 30 Februari); perbaiki tanggal dan bulannya"
         ),
         "en": (
-            "invalid cron expression {value}: {reason}; correct the expression (minute, "
-            'hour, day of month, month, day of week), for example "0 22 * * sat"'
+            "cron expression {value} never fires within the next 9 years (30 February, "
+            "for example); correct its day of month and month"
         ),
     },
     # Secrets from the environment
