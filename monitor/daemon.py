@@ -11,14 +11,22 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from prometheus_client.core import Metric
 
 from monitor import config
-from monitor.exporter import MetricsServer, build_registry, heartbeat_checker
+from monitor.alerting import Alerting, load_saved_states, queue_daily_summary
+from monitor.exporter import (
+    MetricsServer,
+    build_registry,
+    heartbeat_checker,
+    notification_families,
+)
 from monitor.host_metrics import host_metric_families
 from monitor.i18n import translate
 from monitor.scheduler import ProbeScheduler
@@ -27,11 +35,19 @@ from monitor.snmp_view import interface_records
 from monitor.storage import Storage, StorageError
 from probes import base, host, icmp, snmp
 
+if TYPE_CHECKING:
+    from monitor.alerts.sender import Sender
+
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL = 1.0
 # /healthz fails when the loop has not ticked for this long.
 HEARTBEAT_MAX_AGE = 10.0
+# Seconds between two status board ticks: maintenance windows that start or
+# end, flapping that stops and reminders are noticed within this time.
+TICK_INTERVAL = 1.0
+# Seconds between two reads of the maintenance windows added at run time.
+MAINTENANCE_REFRESH = 30.0
 # Target name under which the machine running the daemon is stored.
 HOST_TARGET = "pantau-host"
 
@@ -57,6 +73,7 @@ class Daemon:
         self._host_result: base.ProbeResult | None = None
         self._lock_file: TextIO | None = None
         self._extra_metrics: list[Callable[[], Iterable[Metric]]] = [self._host_metrics]
+        self._jobs: AsyncIOScheduler | None = None
 
     async def run(self) -> int:
         """Run until SIGTERM or SIGINT; return the process exit code."""
@@ -72,6 +89,13 @@ class Daemon:
         storage = self._open_storage()
         pinger = self._open_pinger()
         self.store.update_health(icmp_mode=pinger.mode.value)
+        alerting = Alerting(self.inventory, storage, self.store, load_saved_states(storage))
+        # Imported here: Apprise takes a while to load, and only the daemon sends.
+        from monitor.alerts.sender import Sender
+
+        sender = Sender(storage, self.inventory)
+        alerting.wake_sender = sender.wake
+        self._extra_metrics.append(lambda: notification_families(sender.stats()))
         server = self._start_server()
 
         def sink(result: base.ProbeResult) -> None:
@@ -82,6 +106,7 @@ class Daemon:
                 metrics = self.store.get(result.target)
                 if metrics is not None and metrics.snmp is not None:
                     storage.put_interfaces(interface_records(result, metrics.snmp))
+            alerting.observe(result)
 
         def host_jobs(jobs: AsyncIOScheduler, inventory: config.Inventory) -> None:
             async def run_host_probe() -> None:
@@ -101,6 +126,24 @@ class Daemon:
                 next_run_time=datetime.now(UTC),
                 misfire_grace_time=max(1, int(inventory.defaults.interval / 2)),
             )
+            jobs.add_job(
+                alerting.tick,
+                IntervalTrigger(seconds=TICK_INTERVAL),
+                id="status-tick",
+                name="status-tick",
+                misfire_grace_time=1,
+                coalesce=True,
+            )
+            jobs.add_job(
+                alerting.refresh_maintenance,
+                IntervalTrigger(seconds=MAINTENANCE_REFRESH),
+                id="maintenance",
+                name="maintenance",
+                next_run_time=datetime.now(UTC),
+                coalesce=True,
+            )
+            self._jobs = jobs
+            self._schedule_summary(inventory, storage)
 
         # The SNMP client opens its sockets once, whether or not the first
         # configuration polls SNMP, so that a reload can add SNMP targets.
@@ -109,9 +152,12 @@ class Daemon:
             self.store, pinger, sink, snmp_client=snmp_client, extra_jobs=host_jobs
         )
         scheduler.start(self.inventory)
+        sender_task = asyncio.create_task(sender.run())
         loop.add_signal_handler(signal.SIGTERM, self._stopping.set)
         loop.add_signal_handler(signal.SIGINT, self._stopping.set)
-        loop.add_signal_handler(signal.SIGHUP, lambda: self.reload(scheduler))
+        loop.add_signal_handler(
+            signal.SIGHUP, lambda: self.reload(scheduler, alerting, sender, storage)
+        )
         heartbeat = asyncio.create_task(self._beat())
         log.info(
             "pantau started: config=%s targets=%s listen=%s:%s",
@@ -125,6 +171,8 @@ class Daemon:
         log.info("pantau stopping: flushing results")
         heartbeat.cancel()
         scheduler.shutdown()
+        await sender.stop()
+        await sender_task
         pinger.close()
         snmp_client.close()
         server.stop()
@@ -132,7 +180,13 @@ class Daemon:
         log.info("pantau stopped")
         return 0
 
-    def reload(self, scheduler: ProbeScheduler) -> bool:
+    def reload(
+        self,
+        scheduler: ProbeScheduler,
+        alerting: Alerting | None = None,
+        sender: Sender | None = None,
+        storage: Storage | None = None,
+    ) -> bool:
         """Re-read the configuration; swap it in only if it is valid."""
         try:
             inventory = config.load(self.config_path)
@@ -162,11 +216,45 @@ class Daemon:
         self.inventory = inventory
         self.store.load_inventory(inventory)
         scheduler.apply(inventory)
+        if alerting is not None:
+            alerting.apply_inventory(inventory)
+        if sender is not None:
+            sender.apply_inventory(inventory)
+        if storage is not None:
+            self._schedule_summary(inventory, storage)
         self.store.update_health(config_reload_successful=True, config_reload_timestamp=time.time())
         log.info(
             "configuration reloaded: path=%s targets=%s", self.config_path, len(inventory.targets)
         )
         return True
+
+    def _schedule_summary(self, inventory: config.Inventory, storage: Storage) -> None:
+        """Add, move or remove the daily summary job after a start or a reload."""
+        jobs = self._jobs
+        if jobs is None:
+            return
+        if jobs.get_job("daily-summary") is not None:
+            jobs.remove_job("daily-summary")
+        at = inventory.alerts.daily_summary
+        if at is None or not inventory.channels:
+            return
+        hour, minute = (int(part) for part in at.split(":"))
+
+        def queue_summary() -> None:
+            operation = queue_daily_summary(self.inventory, self.store, time.time())
+            storage.submit(operation)
+
+        jobs.add_job(
+            queue_summary,
+            CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(inventory.daemon.timezone)),
+            id="daily-summary",
+            name="daily-summary",
+            # A daemon that was stopped over the summary time sends it on
+            # start within the hour; the mark in the database prevents a
+            # second one that day.
+            misfire_grace_time=3600,
+            coalesce=True,
+        )
 
     def _lock_database(self) -> None:
         """Hold an exclusive lock beside the database for the daemon's lifetime.

@@ -11,9 +11,9 @@ import platform
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from socketserver import ThreadingMixIn
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, make_wsgi_app
@@ -36,6 +36,9 @@ from monitor.snapshot import (
     TargetMetrics,
 )
 from monitor.snmp_view import snmp_metric_families
+
+if TYPE_CHECKING:
+    from monitor.alerts.sender import ChannelStats
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +78,20 @@ def _labels(metrics: TargetMetrics) -> list[str]:
 
 def _target_families(targets: dict[str, TargetMetrics]) -> Iterator[Metric]:
     info = InfoMetricFamily(
-        "pantau_target", "Configured target.", labels=[*TARGET_LABELS, "address", "parent"]
+        "pantau_target",
+        'Configured target; expect is "unreachable" for an isolation check.',
+        labels=[*TARGET_LABELS, "address", "parent", "expect"],
+    )
+    reason = GaugeMetricFamily(
+        "pantau_target_status_reason",
+        "Reason of the target's current status (a probe reason, parent_down, "
+        "isolation_breached, or the degraded limit crossed); always 1.",
+        labels=[*TARGET_LABELS, "reason"],
+    )
+    flapping = GaugeMetricFamily(
+        "pantau_target_flapping",
+        "1 while the target's status changes too often to alert on each change.",
+        labels=list(TARGET_LABELS),
     )
     state = GaugeMetricFamily(
         "pantau_target_status",
@@ -105,17 +121,20 @@ def _target_families(targets: dict[str, TargetMetrics]) -> Iterator[Metric]:
     for metrics in targets.values():
         labels = _labels(metrics)
         target = metrics.target
-        info.add_metric([*labels, target.address, target.parent or ""], {})
-        if metrics.state.status is not None:
+        info.add_metric([*labels, target.address, target.parent or "", target.expect], {})
+        view = metrics.state
+        if view.status is not None:
             for name in status.STATUSES:
-                state.add_metric([*labels, name], 1.0 if metrics.state.status == name else 0.0)
-        if metrics.state.since is not None:
-            since.add_metric(labels, metrics.state.since)
+                state.add_metric([*labels, name], 1.0 if view.status == name else 0.0)
+            reason.add_metric([*labels, view.reason], 1.0)
+            flapping.add_metric(labels, 1.0 if view.flapping else 0.0)
+        if view.since is not None:
+            since.add_metric(labels, view.since)
         for probe, result in metrics.last.items():
             success.add_metric([*labels, probe], 1.0 if result.success else 0.0)
             duration.add_metric([*labels, probe], result.duration)
             last_run.add_metric([*labels, probe], result.started)
-    yield from (info, state, since, success, duration, last_run)
+    yield from (info, state, reason, flapping, since, success, duration, last_run)
 
 
 def _icmp_families(targets: dict[str, TargetMetrics]) -> Iterator[Metric]:
@@ -315,3 +334,33 @@ def heartbeat_checker(
         return True, "ok"
 
     return check
+
+
+def notification_families(stats: Mapping[str, ChannelStats]) -> Iterator[Metric]:
+    """Build the delivery metrics of every chat channel from the sender's figures."""
+    sent = CounterMetricFamily(
+        "pantau_notifications_sent",
+        "Message parts that the chat service accepted, since the daemon started.",
+        labels=["channel"],
+    )
+    failed = CounterMetricFamily(
+        "pantau_notifications_failed",
+        "Failed attempts to send a message part, since the daemon started.",
+        labels=["channel"],
+    )
+    pending = GaugeMetricFamily(
+        "pantau_notifications_pending",
+        "Events queued for the channel and not yet delivered.",
+        labels=["channel"],
+    )
+    oldest = GaugeMetricFamily(
+        "pantau_notifications_oldest_pending_age_seconds",
+        "Seconds the oldest undelivered event of the channel has waited; 0 when none waits.",
+        labels=["channel"],
+    )
+    for channel, figures in sorted(stats.items()):
+        sent.add_metric([channel], figures.sent)
+        failed.add_metric([channel], figures.failed)
+        pending.add_metric([channel], figures.pending)
+        oldest.add_metric([channel], figures.oldest_pending_age)
+    yield from (sent, failed, pending, oldest)

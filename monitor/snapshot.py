@@ -19,7 +19,7 @@ from types import MappingProxyType
 from monitor import state as status
 from monitor.config import Inventory, Target
 from monitor.snmp_view import SnmpState
-from probes.base import UNCONFIGURED, ProbeResult
+from probes.base import ProbeResult
 from probes.icmp import IcmpDetail
 
 # Round-trip time buckets in seconds, from a LAN hop (0.5 ms) to a congested
@@ -62,12 +62,22 @@ class IcmpTotals:
         )
 
 
+# Status of a target that no result has decided yet.
+NO_STATUS = status.StatusView(
+    status=None, reason="", since=None, own_status=None, flapping=False, in_maintenance=False
+)
+
+
 @dataclass(frozen=True, slots=True)
 class TargetMetrics:
-    """Everything the exporter shows about one target."""
+    """Everything the exporter shows about one target.
+
+    ``state`` is what the status board (monitor/state.py) last said about
+    the target; the alerting code sets it after each board step.
+    """
 
     target: Target
-    state: status.TargetState
+    state: status.StatusView = NO_STATUS
     last: Mapping[str, ProbeResult] = field(default_factory=lambda: MappingProxyType({}))
     icmp: Mapping[int, IcmpTotals] = field(default_factory=lambda: MappingProxyType({}))
     snmp: SnmpState | None = None
@@ -117,43 +127,29 @@ class MetricsStore:
 
     def load_inventory(self, inventory: Inventory) -> None:
         """Swap in the targets of ``inventory``, keeping totals of targets that stay."""
-        now = time.time()
         fresh: dict[str, TargetMetrics] = {}
         for target in inventory.targets:
             old = self._targets.get(target.name)
-            if target.placeholder:
-                fresh[target.name] = TargetMetrics(target, status.unconfigured(now))
-            elif old is None or old.target.placeholder:
-                fresh[target.name] = TargetMetrics(target, status.TargetState())
+            if old is None or old.target.placeholder != target.placeholder:
+                fresh[target.name] = TargetMetrics(target)
             else:
                 fresh[target.name] = replace(old, target=target)
         self._targets = fresh
 
-    def record(self, result: ProbeResult) -> status.TargetState | None:
-        """Fold one probe result into its target; return the new state.
+    def set_status(self, name: str, view: status.StatusView) -> None:
+        """Show ``view`` as the status of target ``name``, if it is still configured."""
+        current = self._targets.get(name)
+        if current is not None and current.state != view:
+            self._targets[name] = replace(current, state=view)
+
+    def record(self, result: ProbeResult) -> None:
+        """Fold one probe result into its target's last results and counters.
 
         A result for a target that a reload removed meanwhile is dropped.
         """
         current = self._targets.get(result.target)
         if current is None:
-            return None
-        settings = current.target.settings
-        new_state = current.state
-        if result.probe != status_probe(current.target):
-            pass
-        elif result.reason == UNCONFIGURED:
-            # A host name that resolves to a documentation address.
-            if current.state.status != status.UNCONFIGURED:
-                new_state = status.unconfigured(result.started)
-        elif not current.target.placeholder:
-            new_state = status.advance(
-                current.state,
-                result.success,
-                result.reason,
-                result.started,
-                down_after=settings.down_after,
-                up_after=settings.up_after,
-            )
+            return
         last = dict(current.last)
         last[result.probe] = result
         icmp = current.icmp
@@ -167,9 +163,8 @@ class MetricsStore:
             speeds = current.target.snmp.speeds if current.target.snmp else None
             snmp = (snmp or SnmpState()).add(result, time.monotonic(), speeds)
         self._targets[result.target] = TargetMetrics(
-            current.target, new_state, MappingProxyType(last), icmp, snmp
+            current.target, current.state, MappingProxyType(last), icmp, snmp
         )
-        return new_state
 
     def update_health(self, **changes: object) -> None:
         """Replace fields of the daemon health record."""

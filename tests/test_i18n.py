@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from monitor import i18n
+from monitor import i18n, state
 from monitor.state import STATUSES
 from probes import base
 
@@ -26,8 +26,11 @@ def test_message_in_both_languages(key: str) -> None:
 
 def test_every_status_and_reason_translated() -> None:
     reasons = [value for name, value in vars(base).items() if name.isupper()]
+    reasons += [value for name, value in vars(state).items() if name.startswith("REASON_")]
     for code in reasons:
         assert i18n.translate(f"reason.{code}", "id")
+    for limit in state.LIMITS:
+        assert i18n.translate(f"alert.metric.{limit}", "en")
     for status in STATUSES:
         assert i18n.translate(f"status.{status}", "en")
 

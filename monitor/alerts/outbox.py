@@ -173,17 +173,7 @@ def seal(
             (channel, max_events),
         ).fetchall()
         events = [Event.from_json(text) for _, text in rows]
-        rendered = renderer(events)
-        parts = _checked_parts(rendered.parts)
-
-        cursor = db.execute(
-            f"INSERT INTO {MESSAGES_TABLE}"
-            " (channel, created, markup, parts, parts_sent, attempts, next_attempt, last_error,"
-            " sent, state) VALUES (?, ?, ?, ?, 0, 0, NULL, '', NULL, ?)",
-            (channel, now, rendered.markup, json.dumps(parts, ensure_ascii=False), PENDING),
-        )
-        message_id = cursor.lastrowid
-        assert message_id is not None
+        message_id = _insert_message(db, channel, now, renderer(events))
         # The rows taken are exactly the unsealed ones up to the last id read,
         # because this transaction holds the write lock.
         db.execute(
@@ -194,6 +184,34 @@ def seal(
         return message_id
 
     return operation
+
+
+def queue_message(channel: str, now: float, rendered: RenderedMessage) -> Operation[int]:
+    """Queue a message that is not made of events (the daily summary); return its id.
+
+    It is delivered like a sealed message: in order after the channel's
+    earlier messages, with the same retries.
+    """
+
+    def operation(db: sqlite_utils.Database) -> int:
+        return _insert_message(db, channel, now, rendered)
+
+    return operation
+
+
+def _insert_message(
+    db: sqlite_utils.Database, channel: str, now: float, rendered: RenderedMessage
+) -> int:
+    parts = _checked_parts(rendered.parts)
+    cursor = db.execute(
+        f"INSERT INTO {MESSAGES_TABLE}"
+        " (channel, created, markup, parts, parts_sent, attempts, next_attempt, last_error,"
+        " sent, state) VALUES (?, ?, ?, ?, 0, 0, NULL, '', NULL, ?)",
+        (channel, now, rendered.markup, json.dumps(parts, ensure_ascii=False), PENDING),
+    )
+    message_id = cursor.lastrowid
+    assert message_id is not None
+    return message_id
 
 
 def _checked_parts(parts: Sequence[str]) -> list[str]:

@@ -46,6 +46,19 @@ MESSAGES = {
         "id": "kesalahan internal Pantau; lihat log",
         "en": "internal error in Pantau; see the log",
     },
+    # Reasons the status board gives.
+    "reason.parent_down": {
+        "id": "perangkat induknya sedang GANGGUAN",
+        "en": "its parent device is down",
+    },
+    "reason.maintenance": {
+        "id": "dalam jadwal pemeliharaan",
+        "en": "in a maintenance window",
+    },
+    "reason.isolation_breached": {
+        "id": "alamat yang harus terisolasi menjawab; isolasi jaringan eksekutif dilanggar",
+        "en": "an address that must stay isolated replied; executive network isolation breached",
+    },
     # pantau probe
     "probe.header": {
         "id": "{target:<24} {status:<22} {address:<28} {sent:>7} {received:>7} {loss:>10} {rtt:>24}",
