@@ -307,7 +307,6 @@ class _Step:
     def __init__(self) -> None:
         self.events: list[Event] = []
         self.transitions: list[Transition] = []
-        self.became_unreachable: list[str] = []
 
 
 # The board ---------------------------------------------------------------------------
@@ -501,7 +500,16 @@ class StatusBoard:
             record.run_start = None
             record.recount = record.own == DOWN
 
-        status, reason = _effective_status(record)
+        # A target that fails while an ancestor fails too is unreachable until
+        # the ancestor is decided, and after the ancestor recovers it stays
+        # unreachable until its own recount decides, so that its incident is
+        # not a brief down.
+        ancestor_failing = record.recount or any(
+            self._records[ancestor].last_success is False
+            and self._targets[ancestor].expect == "reachable"
+            for ancestor in self._ancestors[name]
+        )
+        status, reason = _effective_status(record, record.blocked or ancestor_failing)
         if status is None:
             # The own status was reset (reload) and no result decided it yet.
             record.status, record.reason, record.since = None, "", None
@@ -536,8 +544,6 @@ class StatusBoard:
         record.reason = reason
         record.since = record.own_since if own_driven and record.own_since is not None else now
         step.transitions.append(Transition(name, now, previous, status, reason, (), record.since))
-        if status == UNREACHABLE:
-            step.became_unreachable.append(name)
 
         if previous in _FLAP_STATUSES and status in _FLAP_STATUSES:
             self._count_change(name, record, previous, now, step)
@@ -746,18 +752,26 @@ class StatusBoard:
         return tuple(refs)
 
     def _finish(self, step: _Step) -> Outcome:
-        """Fill in the children of parents' down transitions, and freeze the step."""
+        """Fill in the children of parents' down transitions, and freeze the step.
+
+        The children are every descendant unreachable once the step is done:
+        those that failed while the parent was still being decided became
+        unreachable in an earlier step.
+        """
         transitions = [
-            replace(item, children=self._among_descendants(item.target, step.became_unreachable))
+            replace(item, children=self._unreachable_descendants(item.target))
             if item.status == DOWN
             else item
             for item in step.transitions
         ]
         return Outcome(events=tuple(step.events), transitions=tuple(transitions))
 
-    def _among_descendants(self, name: str, names: Iterable[str]) -> tuple[str, ...]:
-        descendants = set(self._descendants.get(name, ()))
-        return tuple(child for child in names if child in descendants)
+    def _unreachable_descendants(self, name: str) -> tuple[str, ...]:
+        return tuple(
+            child
+            for child in self._descendants.get(name, ())
+            if self._records[child].status == UNREACHABLE
+        )
 
     def _ref(self, name: str) -> TargetRef:
         target = self._targets[name]
@@ -931,12 +945,13 @@ def _reset_own(record: _Record) -> None:
 # Effective status and notices ---------------------------------------------------------
 
 
-def _effective_status(record: _Record) -> tuple[str | None, str]:
+def _effective_status(record: _Record, shadowed: bool) -> tuple[str | None, str]:
+    """Return the status shown and its reason; ``shadowed``: an ancestor is down or failing."""
     if record.own == UNCONFIGURED:
         return UNCONFIGURED, REASON_UNCONFIGURED
     if record.in_maintenance:
         return MAINTENANCE, REASON_MAINTENANCE
-    if record.blocked and record.own != UP:
+    if shadowed and record.own not in (UP, None):
         return UNREACHABLE, REASON_PARENT_DOWN
     return record.own, record.own_reason
 

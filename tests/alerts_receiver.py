@@ -11,8 +11,11 @@ and ``accept()`` listens again on the same port.
 
 from __future__ import annotations
 
+import argparse
 import json
+import signal
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -159,3 +162,38 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until SIGTERM, appending each POST to a JSON-lines file.
+
+    Run it inside a test namespace, where the daemon under test can reach
+    it on that namespace's loopback: ``python -m tests.alerts_receiver
+    --port 9480 --record posts.jsonl``. Each line holds the receive time
+    (unix seconds), the path and the JSON body.
+    """
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--record", required=True, help="JSON-lines file to append to")
+    arguments = parser.parse_args(argv)
+
+    record = open(arguments.record, "a", encoding="utf-8")  # noqa: SIM115 - open until exit
+
+    def write(post: Post) -> None:
+        line = {"time": time.time(), "path": post.path, "body": post.body}
+        record.write(json.dumps(line, ensure_ascii=False) + "\n")
+        record.flush()
+
+    receiver = Receiver(port=arguments.port, on_post=write)
+    receiver.accept()
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    print("ready", flush=True)
+    stopped.wait()
+    receiver.refuse()
+    record.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

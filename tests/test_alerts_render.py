@@ -126,7 +126,8 @@ def test_parent_with_children_indonesian() -> None:
         "🔴 <b>GANGGUAN</b> · Diskominfo",
         "<b>core-router</b> · 10.0.0.1 · jaringan inti",
         "Penyebab: tidak ada balasan dalam batas waktu",
-        "3 target tidak terjangkau di belakangnya: dinkes-router, disdik-router, bpbd-router",
+        "3 target tidak terjangkau di belakangnya: "
+        "dinkes-router (Dinas Kesehatan), disdik-router (Dinas Pendidikan), bpbd-router (BPBD)",
         "Mulai: 4 Desember 2026 22.13 WIB",
     ]
 
@@ -136,14 +137,17 @@ def test_parent_with_children_english() -> None:
         "🔴 <b>DOWN</b> · Diskominfo",
         "<b>core-router</b> · 10.0.0.1 · network inti",
         "Cause: no reply within the timeout",
-        "3 targets unreachable behind it: dinkes-router, disdik-router, bpbd-router",
+        "3 targets unreachable behind it: "
+        "dinkes-router (Dinas Kesehatan), disdik-router (Dinas Pendidikan), bpbd-router (BPBD)",
         "Since: December 4, 2026 22:13 WIB",
     ]
 
 
 def test_parent_with_one_child_english() -> None:
     parent = event(target="core-router", children=CHILDREN[:1])
-    assert "1 target unreachable behind it: dinkes-router" in html_message([parent], "en")
+    assert "1 target unreachable behind it: dinkes-router (Dinas Kesehatan)" in html_message(
+        [parent], "en"
+    )
 
 
 def test_parent_lists_limited_children() -> None:
@@ -157,7 +161,10 @@ def test_parent_lists_limited_children() -> None:
 def test_children_recovered_english() -> None:
     recovered = event(RECOVERED, status="up", previous="down", reason="ok", children=CHILDREN)
     lines = html_message([recovered], "en")
-    assert "3 targets behind it recovered too: dinkes-router, disdik-router, bpbd-router" in lines
+    assert (
+        "3 targets behind it recovered too: "
+        "dinkes-router (Dinas Kesehatan), disdik-router (Dinas Pendidikan), bpbd-router (BPBD)"
+    ) in lines
 
 
 DEGRADATION = event(

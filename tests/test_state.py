@@ -355,9 +355,34 @@ def test_parent_down_lists_children() -> None:
     assert down.children[0].address == "127.0.0.10"
     for name in ("switch", "bappeda", "dinkes"):
         assert scenario.status(name) == "unreachable"
-    # bappeda was already unreachable behind switch, whose own status went down first.
+    # bappeda, unreachable behind switch since switch went down first, is listed too.
     core_down = [item for item in scenario.transitions if item.target == "core"][-1]
-    assert set(core_down.children) == {"switch", "dinkes"}
+    assert set(core_down.children) == {"switch", "dinkes", "bappeda"}
+
+
+def test_held_child_never_shows_down() -> None:
+    scenario = Scenario(*family(down_after=2))
+    everyone = dict.fromkeys(("bappeda", "dinkes", "switch", "core"), True)
+    scenario.cycle(everyone)
+    scenario.cycle(dict.fromkeys(everyone, False))
+    scenario.cycle(dict.fromkeys(everyone, False))
+    children = ("switch", "bappeda", "dinkes")
+    statuses = {(item.target, item.status) for item in scenario.transitions}
+    for name in children:
+        assert (name, "down") not in statuses
+        assert (name, "unreachable") in statuses
+
+
+def test_child_held_by_failing_parent_released_when_parent_answers() -> None:
+    scenario = Scenario(*family(down_after=2))
+    everyone = dict.fromkeys(("bappeda", "dinkes", "switch", "core"), True)
+    scenario.cycle(everyone)
+    # dinkes is probed before core in each cycle; core fails once, then answers.
+    scenario.cycle({"dinkes": False, "core": False, "switch": True, "bappeda": True})
+    assert scenario.cycle({"dinkes": False, "core": True, "switch": True, "bappeda": True}) == [
+        "dinkes down"
+    ]
+    assert scenario.status("dinkes") == "down"
 
 
 def test_parent_down_first_hides_children() -> None:
@@ -393,8 +418,10 @@ def test_child_failing_after_parent_recovery() -> None:
     # down_after failed cycles counted from the parent's recovery: the
     # switch's failure just after the core responded is the first.
     assert scenario.cycle({"core": True, "switch": False, "dinkes": True}) == ["core recovered"]
-    assert scenario.status("switch") == "down"
+    # Until its own recount decides, the switch still counts as cut off by the core.
+    assert scenario.status("switch") == "unreachable"
     assert scenario.cycle({"core": True, "switch": False, "dinkes": True}) == ["switch down"]
+    assert scenario.status("switch") == "down"
     down = scenario.last("down")
     assert down.since == 3 * INTERVAL
 

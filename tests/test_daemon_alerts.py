@@ -1,0 +1,232 @@
+"""Statuses and chat alerts end to end: the real daemon, a lab network, a local receiver.
+
+The daemon runs inside the lab's prober namespace and posts to Apprise's
+JSON plugin; the receiver listens on that namespace's loopback and records
+every POST with its arrival time, so the tests count messages exactly and
+measure how long an alert took.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from monitor.storage import connect_readonly
+from tests.lab.netns import Host, Lab
+from tests.test_daemon import ENV, RunningDaemon, value
+
+RECEIVER_PORT = 9480
+CHANNEL_ENV = {"PANTAU_TEST_CHAT_URL": f"json://127.0.0.1:{RECEIVER_PORT}/"}
+INTERVAL = 1.0
+DOWN_AFTER = 2
+GROUP_WINDOW = 2.0
+
+pytestmark = pytest.mark.netns
+
+
+def inventory_text(targets: str, *, database: str = "pantau.db", listen: int = 9470) -> str:
+    return f"""
+[daemon]
+listen = "127.0.0.1:{listen}"
+database = "{database}"
+language = "en"
+
+[defaults]
+interval = "{INTERVAL:g}s"
+timeout = "300ms"
+down_after = {DOWN_AFTER}
+up_after = 1
+icmp = {{ count = 3, packet_interval = "50ms" }}
+
+[alerts]
+group_window = "{GROUP_WINDOW:g}s"
+
+[[channels]]
+name = "noc"
+url_env = "PANTAU_TEST_CHAT_URL"
+min_severity = "warning"
+{targets}
+"""
+
+
+def target_text(name: str, host: Host, group: str, **extra: str) -> str:
+    lines = [
+        "[[targets]]",
+        f'name = "{name}"',
+        f'address = "{host.ipv4}"',
+        f'group = "{group}"',
+        'network = "opd"',
+        *(f'{key} = "{text}"' for key, text in extra.items()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+class RecordingReceiver:
+    """tests/alerts_receiver.py running inside the prober namespace."""
+
+    def __init__(self, lab: Lab, record: Path) -> None:
+        self.record = record
+        self.process = lab.prober.popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.alerts_receiver",
+                "--port",
+                str(RECEIVER_PORT),
+                "--record",
+                str(record),
+            ],
+            env=ENV,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def posts(self) -> list[dict]:
+        if not self.record.exists():
+            return []
+        return [json.loads(line) for line in self.record.read_text().splitlines() if line]
+
+    def messages(self) -> list[str]:
+        return [post["body"]["message"] for post in self.posts()]
+
+    def wait_for_count(self, count: int, timeout: float) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            posts = self.posts()
+            if len(posts) >= count:
+                return posts
+            time.sleep(0.1)
+        raise AssertionError(f"expected {count} messages, got {self.messages()}")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def receiver(lab: Lab, tmp_path: Path) -> Iterator[RecordingReceiver]:
+    running = RecordingReceiver(lab, tmp_path / "posts.jsonl")
+    yield running
+    running.stop()
+
+
+def status_is(target: str, status: str) -> Callable[[dict], bool]:
+    return lambda samples: value(samples, "pantau_target_status", target=target, status=status) == 1
+
+
+def all_status(targets: list[str], status: str) -> Callable[[dict], bool]:
+    return lambda samples: all(status_is(name, status)(samples) for name in targets)
+
+
+# Settling time after the last expected message: enough for any stray child
+# alert (down_after cycles after the parent's) plus its grouping window.
+SETTLE = (DOWN_AFTER + 2) * INTERVAL + GROUP_WINDOW + 1.0
+
+
+def test_core_link_cut_gives_one_message_naming_the_children(
+    lab: Lab, tmp_path: Path, receiver: RecordingReceiver
+) -> None:
+    core = lab.add_host("core")
+    branches = [lab.add_host(f"opd{number}", behind=core) for number in (1, 2, 3)]
+    groups = ["Bappeda", "BPKD", "Dinas Pariwisata"]
+    targets = target_text("core-router", core, "Diskominfo") + "".join(
+        target_text(f"opd{number}-router", branch, group, parent="core-router")
+        for number, branch, group in zip((1, 2, 3), branches, groups, strict=True)
+    )
+    inventory = tmp_path / "pantau.toml"
+    inventory.write_text(inventory_text(targets))
+    names = ["core-router", "opd1-router", "opd2-router", "opd3-router"]
+
+    daemon = RunningDaemon(lab, inventory, env=CHANNEL_ENV)
+    try:
+        daemon.wait_for(all_status(names, "up"))
+        cut_at = time.time()
+        core.cut_uplink()
+
+        posts = receiver.wait_for_count(1, timeout=30)
+        daemon.wait_for(all_status(names[1:], "unreachable"))
+        samples = daemon.wait_for(status_is("core-router", "down"))
+        time.sleep(SETTLE)
+        messages = receiver.messages()
+        assert len(messages) == 1, messages
+        assert "core-router" in messages[0]
+        for child in names[1:]:
+            assert child in messages[0]
+        assert "opd1-router (Bappeda)" in messages[0]
+        latency = posts[0]["time"] - cut_at
+        budget = DOWN_AFTER * INTERVAL + GROUP_WINDOW + 5
+        print(f"alert latency {latency:.2f} s after the cut, budget {budget:g} s")
+        reason = value(
+            samples, "pantau_target_status_reason", target="opd1-router", reason="parent_down"
+        )
+        assert reason == 1
+
+        # A normal restart while everything is still down sends nothing again.
+        assert daemon.stop() == 0
+        daemon = RunningDaemon(lab, inventory, env=CHANNEL_ENV)
+        daemon.wait_for(status_is("core-router", "down"))
+        time.sleep(SETTLE)
+        assert len(receiver.messages()) == 1, receiver.messages()
+
+        core.set_loss(0)
+        receiver.wait_for_count(2, timeout=30)
+        daemon.wait_for(all_status(names, "up"))
+        time.sleep(SETTLE)
+        messages = receiver.messages()
+        assert len(messages) == 2, messages
+        assert "core-router" in messages[1]
+        assert "recovered" in messages[1].lower() or "up" in messages[1].lower()
+    finally:
+        daemon.stop()
+
+    db = connect_readonly(tmp_path / "pantau.db")
+    rows = list(db.query('SELECT target, status, cause, start, "end" FROM incidents'))
+    db.close()
+    by_target = {row["target"]: row for row in rows if row["status"] == "down"}
+    assert set(by_target) == {"core-router"}
+    assert by_target["core-router"]["end"] is not None
+    unreachable = {row["target"] for row in rows if row["status"] == "unreachable"}
+    assert unreachable == set(names[1:])
+
+
+def test_isolated_address_that_answers_raises_isolation_breached(
+    lab: Lab, tmp_path: Path, receiver: RecordingReceiver
+) -> None:
+    executive = lab.add_host("eksekutif")
+    executive.silence()
+    targets = target_text("ruang-bupati", executive, "Eksekutif", expect="unreachable")
+    inventory = tmp_path / "pantau.toml"
+    inventory.write_text(inventory_text(targets))
+
+    daemon = RunningDaemon(lab, inventory, env=CHANNEL_ENV)
+    try:
+        daemon.wait_for(status_is("ruang-bupati", "up"))
+        time.sleep(2 * INTERVAL)
+        assert receiver.messages() == []
+
+        executive.set_loss(0)
+        receiver.wait_for_count(1, timeout=30)
+        samples = daemon.wait_for(status_is("ruang-bupati", "down"))
+        assert (
+            value(
+                samples,
+                "pantau_target_status_reason",
+                target="ruang-bupati",
+                reason="isolation_breached",
+            )
+            == 1
+        )
+        message = receiver.messages()[0]
+        assert "ruang-bupati" in message
+        assert "isolation" in message.lower()
+    finally:
+        daemon.stop()
