@@ -230,3 +230,41 @@ def test_isolated_address_that_answers_raises_isolation_breached(
         assert "isolation" in message.lower()
     finally:
         daemon.stop()
+
+
+def test_slow_replies_make_a_degraded_alert_with_the_figures(
+    lab: Lab, tmp_path: Path, receiver: RecordingReceiver
+) -> None:
+    server = lab.add_host("server")
+    targets = target_text("simpeg-server", server, "BKPSDM")
+    inventory = tmp_path / "pantau.toml"
+    text = inventory_text(targets).replace(
+        "[alerts]", '[defaults.degraded]\nrtt = "100ms"\nsustain = "2s"\n\n[alerts]'
+    )
+    inventory.write_text(text)
+
+    daemon = RunningDaemon(lab, inventory, env=CHANNEL_ENV)
+    try:
+        daemon.wait_for(status_is("simpeg-server", "up"))
+        with server.respond(delay=0.2):
+            receiver.wait_for_count(1, timeout=30)
+            samples = daemon.wait_for(status_is("simpeg-server", "degraded"))
+            reason = value(
+                samples, "pantau_target_status_reason", target="simpeg-server", reason="rtt"
+            )
+            assert reason == 1
+        receiver.wait_for_count(2, timeout=30)
+        daemon.wait_for(status_is("simpeg-server", "up"))
+        samples = daemon.wait_for(
+            lambda found: value(found, "pantau_notifications_pending", channel="noc") == 0
+        )
+        assert value(samples, "pantau_notifications_sent_total", channel="noc") == 2
+        assert value(samples, "pantau_notifications_failed_total", channel="noc") == 0
+    finally:
+        daemon.stop()
+
+    degraded, recovered = receiver.messages()
+    assert "simpeg-server" in degraded
+    assert "BKPSDM" in degraded
+    assert "100 ms" in degraded
+    assert "simpeg-server" in recovered
