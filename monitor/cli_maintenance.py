@@ -319,8 +319,7 @@ class _Command:
         self, schedule: maintenance.MaintenanceSchedule, entry: _Entry, now: float
     ) -> None:
         window, record = entry.window, entry.record
-        current = schedule.occurrence(window, now)
-        upcoming = schedule.next_occurrence(window, now)
+        current, upcoming = _occurrences(schedule, entry, now)
         if record is not None and record.removed is not None:
             print(
                 self.text(
@@ -358,9 +357,7 @@ class _Command:
         self, schedule: maintenance.MaintenanceSchedule, entry: _Entry, now: float
     ) -> dict[str, object]:
         window, record = entry.window, entry.record
-        removed = record is not None and record.removed is not None
-        current = None if removed else schedule.occurrence(window, now)
-        upcoming = None if removed else schedule.next_occurrence(window, now)
+        current, upcoming = _occurrences(schedule, entry, now)
         active_until = schedule.ends_at(window, now) if current else None
         return {
             "id": entry.id,
@@ -568,3 +565,12 @@ def _current_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return f"uid {os.getuid()}"
+
+
+def _occurrences(
+    schedule: maintenance.MaintenanceSchedule, entry: _Entry, now: float
+) -> tuple[maintenance.Occurrence | None, maintenance.Occurrence | None]:
+    """Return the window's occurrence now and its next one; a removed window has neither."""
+    if entry.record is not None and entry.record.removed is not None:
+        return None, None
+    return schedule.occurrence(entry.window, now), schedule.next_occurrence(entry.window, now)

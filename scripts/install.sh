@@ -23,4 +23,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".${PANTAU_EXTRAS:-}"
-echo "Pantau installed: $(pwd)/.venv/bin/pantau"
+# A link on the PATH, so that "pantau ..." works in sudo and root shells,
+# which do not look in .venv/bin. An existing file that is not a link is kept.
+link=/usr/local/bin/pantau
+if [[ -w $(dirname "$link") && ( -L $link || ! -e $link ) ]]; then
+    ln -sfn "$(pwd)/.venv/bin/pantau" "$link"
+    echo "Pantau installed: $(pwd)/.venv/bin/pantau (linked from $link)"
+else
+    echo "Pantau installed: $(pwd)/.venv/bin/pantau"
+fi

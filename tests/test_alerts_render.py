@@ -162,8 +162,9 @@ def test_children_recovered_english() -> None:
     recovered = event(RECOVERED, status="up", previous="down", reason="ok", children=CHILDREN)
     lines = html_message([recovered], "en")
     assert (
-        "3 targets behind it recovered too: "
-        "dinkes-router (Dinas Kesehatan), disdik-router (Dinas Pendidikan), bpbd-router (BPBD)"
+        "3 targets behind it were unreachable: "
+        "dinkes-router (Dinas Kesehatan), disdik-router (Dinas Pendidikan), bpbd-router (BPBD); "
+        "any still failing gets its own alert"
     ) in lines
 
 

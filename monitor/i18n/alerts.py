@@ -57,12 +57,24 @@ MESSAGES = {
         "en": "{count} targets unreachable behind it: {names}",
     },
     "alert.children_recovered.one": {
-        "id": "{count} target di belakangnya ikut pulih: {names}",
-        "en": "{count} target behind it recovered too: {names}",
+        "id": (
+            "{count} target di belakangnya tadi tidak terjangkau: {names}; "
+            "yang masih gangguan akan diberitahukan tersendiri"
+        ),
+        "en": (
+            "{count} target behind it was unreachable: {names}; "
+            "one still failing gets its own alert"
+        ),
     },
     "alert.children_recovered.other": {
-        "id": "{count} target di belakangnya ikut pulih: {names}",
-        "en": "{count} targets behind it recovered too: {names}",
+        "id": (
+            "{count} target di belakangnya tadi tidak terjangkau: {names}; "
+            "yang masih gangguan akan diberitahukan tersendiri"
+        ),
+        "en": (
+            "{count} targets behind it were unreachable: {names}; "
+            "any still failing gets its own alert"
+        ),
     },
     "alert.more": {"id": "dan {count} lainnya", "en": "and {count} more"},
     # Threshold causes: "kehilangan paket 40 % (batas 20 %)".
