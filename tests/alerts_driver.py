@@ -14,6 +14,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from monitor import config
 from monitor.alerts import outbox
@@ -46,22 +47,24 @@ def make_event(number: int) -> Event:
     )
 
 
-def make_inventory(database: Path, url: str) -> config.Inventory:
-    """Return an inventory with one JSON channel and no grouping window."""
-    channel = config.Channel(
-        name="receiver",
-        url=config.Secret("PANTAU_TEST_URL", url),
-        min_severity="info",
-        rate=RATE,
-        max_length=MAX_LENGTH,
-    )
+def make_channel(url: str, name: str = "receiver", **overrides: Any) -> config.Channel:
+    """Return a JSON channel to ``url`` that takes every severity and is not rate-limited."""
+    settings: dict[str, Any] = {"min_severity": "info", "rate": 6000.0}
+    settings.update(overrides)
+    return config.Channel(name=name, url=config.Secret("PANTAU_TEST_URL", url), **settings)
+
+
+def make_inventory(
+    database: Path, *channels: config.Channel, group_window: float = 0.0
+) -> config.Inventory:
+    """Return an inventory with ``channels`` and no target, its database at ``database``."""
     daemon = config.DaemonSettings(
         listen_host="127.0.0.1",
         listen_port=9470,
         database=database,
         language="en",
         timezone="Asia/Jakarta",
-        log_level="WARNING",
+        log_level="INFO",
     )
     return config.Inventory(
         path=database.with_suffix(".toml"),
@@ -69,8 +72,8 @@ def make_inventory(database: Path, url: str) -> config.Inventory:
         defaults=config.TargetSettings(),
         targets=(),
         credentials={},
-        channels=(channel,),
-        alerts=config.AlertSettings(group_window=0.0),
+        channels=channels,
+        alerts=config.AlertSettings(group_window=group_window),
     )
 
 
@@ -78,7 +81,8 @@ async def drive(database: Path, port: int, count: int) -> int:
     storage = Storage(database)
     storage.open()
     storage.start()
-    inventory = make_inventory(database, f"json://127.0.0.1:{port}/")
+    channel = make_channel(f"json://127.0.0.1:{port}/", rate=RATE, max_length=MAX_LENGTH)
+    inventory = make_inventory(database, channel)
     sender = sender_module.Sender(storage, inventory)
     task = asyncio.create_task(sender.run())
     print("ready", flush=True)

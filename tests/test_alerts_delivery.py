@@ -37,7 +37,7 @@ from monitor.alerts.sender import (
 )
 from monitor.events import CRITICAL, DOWN, INFO, RECOVERED, WARNING, Event
 from monitor.storage import MESSAGES_TABLE, OUTBOX_TABLE, Storage, connect_readonly
-from tests.alerts_driver import make_event
+from tests.alerts_driver import make_channel, make_event, make_inventory
 from tests.alerts_receiver import Receiver, Reply, telegram_error
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -83,34 +83,6 @@ def fake_bot_api(receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> Receive
         apprise_telegram.NotifyTelegram, "notify_url", f"http://127.0.0.1:{receiver.port}/bot"
     )
     return receiver
-
-
-def make_channel(url: str, name: str = "receiver", **overrides: Any) -> config.Channel:
-    settings: dict[str, Any] = {"min_severity": "info", "rate": 6000.0}
-    settings.update(overrides)
-    return config.Channel(name=name, url=config.Secret("PANTAU_TEST_URL", url), **settings)
-
-
-def make_inventory(
-    database: Path, *channels: config.Channel, group_window: float = 0.0
-) -> config.Inventory:
-    daemon = config.DaemonSettings(
-        listen_host="127.0.0.1",
-        listen_port=9470,
-        database=database,
-        language="en",
-        timezone="Asia/Jakarta",
-        log_level="INFO",
-    )
-    return config.Inventory(
-        path=database.with_suffix(".toml"),
-        daemon=daemon,
-        defaults=config.TargetSettings(),
-        targets=(),
-        credentials={},
-        channels=channels,
-        alerts=config.AlertSettings(group_window=group_window),
-    )
 
 
 def run(storage: Storage, operation: Callable[[Any], Any]) -> Any:
