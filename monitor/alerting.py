@@ -174,7 +174,9 @@ class Alerting:
                 )
             enqueue(db)
 
-        future = self._storage.submit(write)
+        # Only events need the write at once, for the sender; statuses and
+        # incidents ride along with the next batch of results.
+        future = self._storage.submit(write, urgent=bool(outcome.events))
         wake = self.wake_sender
         if outcome.events and wake is not None:
             future.add_done_callback(lambda _: wake())

@@ -369,7 +369,9 @@ class Storage:
         for record in rows:
             self._enqueue({_TABLE_KEY: INTERFACES_TABLE, **dataclasses.asdict(record)})
 
-    def submit(self, operation: Callable[[sqlite_utils.Database], Any]) -> Future[Any]:
+    def submit(
+        self, operation: Callable[[sqlite_utils.Database], Any], *, urgent: bool = True
+    ) -> Future[Any]:
         """Queue ``operation`` to run on the writer thread; return a future of its result.
 
         The operation runs inside the transaction of the batch that holds it,
@@ -381,10 +383,11 @@ class Storage:
         exception is a bug in the operation: it is logged and set on the
         future, and the rest of the batch is written without it. When the
         queue is full or the storage is closing, the future fails at once
-        with StorageError.
+        with StorageError. An urgent operation is written at once; any other
+        waits for the next batch, like a result.
         """
         future: Future[Any] = Future()
-        if not self._enqueue({_OP_KEY: (operation, future)}, urgent=True):
+        if not self._enqueue({_OP_KEY: (operation, future)}, urgent=urgent):
             future.set_exception(StorageError("storage.not_accepting"))
         return future
 

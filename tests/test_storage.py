@@ -854,3 +854,59 @@ def test_version_one_database_upgraded(tmp_path: Path) -> None:
     assert db.table("outbox").exists()
     assert db.table("interface_results").exists()
     assert db.execute("SELECT target FROM results").fetchall() == [("a",)]
+
+
+# Operations run by the writer ------------------------------------------------------------
+
+
+def test_operation_sees_rows_put_before_it(open_storage: Callable[..., Storage]) -> None:
+    storage = open_storage(flush_interval=60.0)
+    for number in range(3):
+        storage.put(make_result(number))
+
+    counted = storage.submit(lambda db: db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+
+    # flush_interval is a minute: an urgent operation does not wait for it.
+    assert counted.result(10) == 3
+
+
+def test_failing_operation_keeps_the_rest_of_the_batch(
+    open_storage: Callable[..., Storage], tmp_path: Path
+) -> None:
+    storage = open_storage()
+
+    def broken(db: Any) -> None:
+        db.execute("INSERT INTO marks (key, value) VALUES ('half', 'written')")
+        raise ValueError("bug in the operation")
+
+    storage.put(make_result(1))
+    failed = storage.submit(broken)
+    storage.put(make_result(2))
+    with pytest.raises(ValueError, match="bug in the operation"):
+        failed.result(10)
+    assert storage.flush()
+
+    assert count_rows(tmp_path / "pantau.db") == 2
+    db = connect_readonly(tmp_path / "pantau.db")
+    assert db.execute("SELECT COUNT(*) FROM marks").fetchone()[0] == 0
+    db.close()
+
+
+def test_operation_not_urgent_waits_for_flush(open_storage: Callable[..., Storage]) -> None:
+    storage = open_storage(flush_interval=60.0)
+    written = storage.submit(lambda db: 7, urgent=False)
+
+    assert not written.done()
+    assert storage.flush()
+    assert written.result(0) == 7
+
+
+def test_operation_after_close_fails_at_once(open_storage: Callable[..., Storage]) -> None:
+    storage = open_storage()
+    storage.close()
+
+    refused = storage.submit(lambda db: 1)
+
+    with pytest.raises(StorageError) as raised:
+        refused.result(0)
+    assert raised.value.key == "storage.not_accepting"
