@@ -442,11 +442,10 @@ class StatusBoard:
         return self._export_record(self._records[name])
 
     def take_dirty(self) -> list[str]:
-        """Return the targets whose export() changed since the previous call, in inventory order."""
+        """Return the targets whose export() changed since the previous call, parents first."""
         dirty: list[str] = []
-        for name in self._order:
-            if name not in self._touched:
-                continue
+        # Sorting the few touched names beats walking every target per result.
+        for name in sorted(self._touched & self._records.keys(), key=self._position.__getitem__):
             text = self.export(name)
             if self._exported.get(name) != text:
                 self._exported[name] = text
@@ -472,6 +471,7 @@ class StatusBoard:
         self._order: tuple[str, ...] = tuple(
             sorted(self._targets, key=lambda name: len(self._ancestors[name]))
         )
+        self._position: dict[str, int] = {name: index for index, name in enumerate(self._order)}
 
     def _advance_clock(self, at: float) -> float:
         # Probe start times can run behind a tick already applied, and maintenance
