@@ -644,7 +644,12 @@ class StatusBoard:
             # A lighter problem (degraded after down) does not close the heavier
             # one for channels that only take the heavier severity, so the
             # recovery from it is sent first.
-            hidden = tuple(self._ref(child) for child in record.hidden if child in self._targets)
+            # Listed in the same order as the down event lists them.
+            hidden = tuple(
+                self._ref(child)
+                for child in self._descendants.get(name, ())
+                if child in record.hidden
+            )
             recovered = self._event(
                 events.RECOVERED, name, record, now, _PROBLEM_SEVERITY[old],
                 since=record.notified_since, children=hidden, after_maintenance=window_ended,
