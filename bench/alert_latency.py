@@ -86,6 +86,7 @@ from prometheus_client.parser import text_string_to_metric_families  # noqa: E40
 
 from monitor.alerts.sender import POLL_INTERVAL  # noqa: E402
 from monitor.config import AlertSettings, FlapSettings, IcmpSettings, TargetSettings  # noqa: E402
+from tests.alerts_receiver import ReceiverProcess, Recorded  # noqa: E402
 from tests.lab.netns import Host, Lab  # noqa: E402
 
 # Addresses that Lab gives its hosts. Every target must be one of them.
@@ -202,14 +203,6 @@ class Case:
     phases: list[Phase] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Post:
-    """One POST recorded by the receiver."""
-
-    time: float
-    text: str
-
-
 # --- the lab ---------------------------------------------------------------------------
 
 
@@ -281,45 +274,13 @@ def inventory_text(setting: Setting, network: Network) -> str:
 # --- the daemon and the receiver -------------------------------------------------------------
 
 
-class Receiver:
+class Receiver(ReceiverProcess):
     """tests/alerts_receiver.py in the prober namespace, appending POSTs to a file."""
 
     def __init__(self, lab: Lab, record: Path, log: Path) -> None:
-        self.record = record
-        with log.open("w") as stderr:
-            self.process = lab.prober.popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "tests.alerts_receiver",
-                    "--port",
-                    str(RECEIVER_PORT),
-                    "--record",
-                    str(record),
-                ],
-                env=CHILD_ENV,
-                cwd=REPOSITORY_ROOT,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                text=True,
-            )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline().strip()
-        if line != "ready":
-            raise RuntimeError(f"the receiver did not start: {log.read_text().strip()}")
+        super().__init__(lab.prober, RECEIVER_PORT, record, CHILD_ENV, log)
 
-    def posts(self) -> list[Post]:
-        """Return every POST recorded so far, in arrival order."""
-        if not self.record.exists():
-            return []
-        posts = []
-        for line in self.record.read_text(encoding="utf-8").splitlines():
-            if line:
-                data = json.loads(line)
-                posts.append(Post(data["time"], str(data["body"].get("message", ""))))
-        return posts
-
-    def wait_for(self, target: str, after: float, timeout: float) -> Post | None:
+    def wait_for(self, target: str, after: float, timeout: float) -> Recorded | None:
         """Wait for the first POST after unix time ``after`` that names ``target``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -328,11 +289,6 @@ class Receiver:
                     return post
             time.sleep(0.05)
         return None
-
-    def stop(self) -> None:
-        """Stop the receiver with SIGTERM and wait for it."""
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=STOP_TIMEOUT)
 
 
 class Daemon:
@@ -421,7 +377,7 @@ def run_case(
 
 def run_setting(
     setting: Setting, args: argparse.Namespace, directory: Path, rng: random.Random
-) -> tuple[list[Case], list[Post], dict[str, Any], list[str]]:
+) -> tuple[list[Case], list[Recorded], dict[str, Any], list[str]]:
     """Build a lab, run the rounds of one setting, and return cases, posts and database rows."""
     problems: list[str] = []
     cases: list[Case] = []
@@ -497,7 +453,9 @@ def read_database(path: Path) -> dict[str, Any]:
     }
 
 
-def match_posts(posts: list[Post], rows: dict[str, Any], problems: list[str]) -> list[int | None]:
+def match_posts(
+    posts: list[Recorded], rows: dict[str, Any], problems: list[str]
+) -> list[int | None]:
     """Return the id of the stored message behind each post, matched in order and by text."""
     parts = [
         (message["id"], text)
@@ -517,7 +475,7 @@ def match_posts(posts: list[Post], rows: dict[str, Any], problems: list[str]) ->
     return matched
 
 
-def count_messages(cases: list[Case], posts: list[Post]) -> list[Post]:
+def count_messages(cases: list[Case], posts: list[Recorded]) -> list[Recorded]:
     """Count the posts that name each phase's target; return the posts that belong to none.
 
     A phase runs from its change to the next phase's change (the last one to
@@ -796,7 +754,7 @@ def run_benchmark(args: argparse.Namespace) -> int:
 
 def attribute(
     cases: list[Case],
-    posts: list[Post],
+    posts: list[Recorded],
     rows: dict[str, Any],
     problems: list[str],
     setting: str,
@@ -826,7 +784,7 @@ def message_problems(cases: list[Case]) -> list[str]:
 
 
 def record(
-    setting: Setting, cases: list[Case], posts: list[Post], rows: dict[str, Any]
+    setting: Setting, cases: list[Case], posts: list[Recorded], rows: dict[str, Any]
 ) -> dict[str, Any]:
     """Return what the JSON output keeps of one setting."""
     return {

@@ -15,15 +15,18 @@ import argparse
 import json
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
 OK_BODY = b'{"ok":true,"result":{"message_id":1}}'
 
 
@@ -165,6 +168,67 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One POST as the receiver process wrote it: arrival time (unix seconds) and message text."""
+
+    time: float
+    text: str
+
+
+class ReceiverProcess:
+    """This module run as a process in a namespace, with its POSTs read back from its record.
+
+    ``namespace`` is anything with ``popen(argv, **kwargs)``, such as a lab's
+    prober (tests/lab/netns.py), so that a daemon in that namespace reaches
+    the receiver on the namespace's loopback.
+    """
+
+    def __init__(
+        self,
+        namespace: Any,
+        port: int,
+        record: Path,
+        env: Mapping[str, str],
+        log: Path | None = None,
+    ) -> None:
+        self.record = record
+        stderr_path = log or record.with_suffix(".log")
+        with stderr_path.open("w") as stderr:
+            self.process = namespace.popen(
+                [sys.executable, "-m", "tests.alerts_receiver", "--port", str(port),
+                 "--record", str(record)],
+                env=dict(env),
+                cwd=REPOSITORY_ROOT,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+            )  # fmt: skip
+        assert self.process.stdout is not None
+        if self.process.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"the receiver did not start: {stderr_path.read_text().strip()}")
+
+    def posts(self) -> list[Recorded]:
+        """Return every POST recorded so far, in arrival order."""
+        if not self.record.exists():
+            return []
+        posts = []
+        for line in self.record.read_text(encoding="utf-8").splitlines():
+            if line:
+                data = json.loads(line)
+                posts.append(Recorded(data["time"], str(data["body"].get("message", ""))))
+        return posts
+
+    def messages(self) -> list[str]:
+        """Return the text of every POST so far."""
+        return [post.text for post in self.posts()]
+
+    def stop(self) -> None:
+        """Stop the receiver with SIGTERM and wait for it."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:

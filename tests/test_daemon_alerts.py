@@ -8,10 +8,6 @@ measure how long an alert took.
 
 from __future__ import annotations
 
-import json
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from monitor.storage import connect_readonly
+from tests.alerts_receiver import ReceiverProcess, Recorded
 from tests.lab.netns import Host, Lab
 from tests.test_daemon import ENV, RunningDaemon, value
 
@@ -68,37 +65,13 @@ def target_text(name: str, host: Host, group: str, **extra: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-class RecordingReceiver:
+class RecordingReceiver(ReceiverProcess):
     """tests/alerts_receiver.py running inside the prober namespace."""
 
     def __init__(self, lab: Lab, record: Path) -> None:
-        self.record = record
-        self.process = lab.prober.popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.alerts_receiver",
-                "--port",
-                str(RECEIVER_PORT),
-                "--record",
-                str(record),
-            ],
-            env=ENV,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        assert self.process.stdout.readline().strip() == "ready"
+        super().__init__(lab.prober, RECEIVER_PORT, record, ENV)
 
-    def posts(self) -> list[dict]:
-        if not self.record.exists():
-            return []
-        return [json.loads(line) for line in self.record.read_text().splitlines() if line]
-
-    def messages(self) -> list[str]:
-        return [post["body"]["message"] for post in self.posts()]
-
-    def wait_for_count(self, count: int, timeout: float) -> list[dict]:
+    def wait_for_count(self, count: int, timeout: float) -> list[Recorded]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             posts = self.posts()
@@ -106,10 +79,6 @@ class RecordingReceiver:
                 return posts
             time.sleep(0.1)
         raise AssertionError(f"expected {count} messages, got {self.messages()}")
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -162,7 +131,7 @@ def test_core_link_cut_gives_one_message_naming_the_children(
         for child in names[1:]:
             assert child in messages[0]
         assert "opd1-router (Bappeda)" in messages[0]
-        latency = posts[0]["time"] - cut_at
+        latency = posts[0].time - cut_at
         budget = DOWN_AFTER * INTERVAL + GROUP_WINDOW + 5
         print(f"alert latency {latency:.2f} s after the cut, budget {budget:g} s")
         reason = value(
