@@ -1950,6 +1950,9 @@ def _read_target(
     )
     parent = reader.string(table, (*path, "parent"), 'parent = "core-router"')
     expect = reader.choice(table, (*path, "expect"), 'expect = "unreachable"', EXPECTATIONS)
+    if expect == "unreachable" and parent is not None:
+        # A down parent would otherwise hide a breach behind "unreachable".
+        reader.report((*path, "parent"), "isolation_parent", value=_show(parent))
     probes = _read_probes(reader, table, path)
     settings = _read_settings(reader, table, path, defaults)
     snmp = _read_snmp(reader, table, path, probes, credentials, settings, snmp_defaults)

@@ -457,12 +457,15 @@ class StatusBoard:
 
     def _set_topology(self, inventory: Inventory) -> None:
         self._targets: dict[str, Target] = {target.name: target for target in inventory.targets}
+        # An isolation check stands alone: its parent being down must never
+        # hide a breach, and a silent check is healthy, not cut off.
         self._ancestors: dict[str, tuple[str, ...]] = {
-            name: _ancestors(name, self._targets) for name in self._targets
+            name: () if target.expect == "unreachable" else _ancestors(name, self._targets)
+            for name, target in self._targets.items()
         }
         children: dict[str, list[str]] = {name: [] for name in self._targets}
         for name, target in self._targets.items():
-            if target.parent in children and name not in self._ancestors.get(name, ()):
+            if target.parent in children and self._ancestors[name]:
                 children[target.parent].append(name)
         self._descendants: dict[str, tuple[str, ...]] = {
             name: _breadth_first(name, children) for name in self._targets
@@ -654,6 +657,9 @@ class StatusBoard:
                 events.RECOVERED, name, record, now, _PROBLEM_SEVERITY[old],
                 since=record.notified_since, children=hidden, after_maintenance=window_ended,
             )  # fmt: skip
+            if old == events.ISOLATION_BREACHED:
+                # The message then says the breach ended, not that a silent host answers.
+                recovered = replace(recovered, reason=REASON_ISOLATION_BREACHED)
             step.events.append(recovered)
             record.notified = _NO_PROBLEM
             record.notified_since = None
@@ -844,6 +850,7 @@ def _count_isolation_cycle(record: _Record, target: Target, observation: Observa
     """Count one cycle of an address that must stay silent: one reply is a breach."""
     answered = bool(observation.success)
     record.last_success = answered
+    record.recount = False  # only a target behind a parent recounts, never an isolation check
     if answered:
         if record.failures == 0:
             record.run_start = observation.at

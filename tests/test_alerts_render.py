@@ -722,3 +722,21 @@ def test_split_300_events_at_event_boundaries() -> None:
             blocks = blocks[1:]
         assert all(block.startswith("🔴 <b>GANGGUAN</b>") for block in blocks)
         assert all(block.endswith("WIB") for block in blocks)
+
+
+def test_isolation_recovery_names_the_breach_not_down() -> None:
+    ended = event(
+        RECOVERED,
+        target="ruang-bupati",
+        status="up",
+        previous="down",
+        reason="isolation_breached",
+        group="Eksekutif",
+        network="eksekutif",
+    )
+
+    lines = html_message([ended], "en")
+
+    previous = [line for line in lines if line.startswith("Before:")]
+    assert len(previous) == 1
+    assert previous[0].startswith("Before: EXECUTIVE NETWORK ISOLATION BREACHED since ")

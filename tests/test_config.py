@@ -1844,6 +1844,23 @@ CASES = [
         ],
     ),
     Case(
+        "isolation_parent",
+        id=[
+            (
+                "isolation_parent.toml:11: targets[1].parent: pemeriksaan isolasi (expect = "
+                '"unreachable") tidak boleh memiliki parent "core-router": induk yang GANGGUAN '
+                "akan menyembunyikan pelanggaran isolasi; hapus parent"
+            ),
+        ],
+        en=[
+            (
+                "isolation_parent.toml:11: targets[1].parent: an isolation check (expect = "
+                '"unreachable") cannot have parent "core-router": a down parent would hide a '
+                "breach of the isolation; remove parent"
+            ),
+        ],
+    ),
+    Case(
         "self_parent",
         id=[
             (

@@ -301,6 +301,7 @@ def test_isolation_recovers_after_silent_cycles() -> None:
     assert scenario.run("eksekutif", [True, False]) == []
     assert scenario.run("eksekutif", [False]) == ["recovered"]
     assert scenario.last("recovered").severity == "critical"
+    assert scenario.last("recovered").reason == "isolation_breached"
 
 
 def test_isolation_has_no_degraded() -> None:
@@ -358,6 +359,24 @@ def test_parent_down_lists_children() -> None:
     # bappeda, unreachable behind switch since switch went down first, is listed too.
     core_down = [item for item in scenario.transitions if item.target == "core"][-1]
     assert set(core_down.children) == {"switch", "dinkes", "bappeda"}
+
+
+def test_isolation_check_ignores_its_parent() -> None:
+    scenario = Scenario(
+        make_target("core", down_after=2),
+        make_target("ruang-bupati", parent="core", expect="unreachable", down_after=2),
+    )
+    scenario.cycle({"core": True, "ruang-bupati": False})
+    scenario.cycle({"core": False, "ruang-bupati": False})
+    assert scenario.cycle({"core": False, "ruang-bupati": False}) == ["core down"]
+    assert scenario.last("down").children == ()
+    assert scenario.status("ruang-bupati") == "up"
+
+    # A breach while the parent is down is still told at once.
+    assert scenario.cycle({"core": False, "ruang-bupati": True}) == [
+        "ruang-bupati isolation_breached"
+    ]
+    assert scenario.status("ruang-bupati") == "down"
 
 
 def test_held_child_never_shows_down() -> None:

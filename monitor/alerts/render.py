@@ -299,7 +299,12 @@ def _recovered_details(event: Event, style: _Style) -> list[str]:
     lines = []
     if event.since is not None:
         lines.append(style.text("alert.duration", duration=style.duration(event.at - event.since)))
-        if event.previous:
+        if event.reason == "isolation_breached":
+            previous = style.text("alert.kind.isolation_breached")
+            lines.append(
+                style.text("alert.previous", status=previous, time=style.time(event.since))
+            )
+        elif event.previous:
             previous = style.status(event.previous)
             lines.append(
                 style.text("alert.previous", status=previous, time=style.time(event.since))

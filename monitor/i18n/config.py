@@ -219,6 +219,16 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "id": "induk {value} tidak ditemukan karena tidak ada target lain; hapus kunci parent",
         "en": "parent {value} not found because there is no other target; remove the parent key",
     },
+    "config.isolation_parent": {
+        "id": (
+            'pemeriksaan isolasi (expect = "unreachable") tidak boleh memiliki parent {value}: '
+            "induk yang GANGGUAN akan menyembunyikan pelanggaran isolasi; hapus parent"
+        ),
+        "en": (
+            'an isolation check (expect = "unreachable") cannot have parent {value}: a down '
+            "parent would hide a breach of the isolation; remove parent"
+        ),
+    },
     "config.self_parent": {
         "id": (
             "target {value} tidak boleh menjadi induk bagi dirinya sendiri; "
