@@ -48,6 +48,9 @@ HEARTBEAT_MAX_AGE = 10.0
 TICK_INTERVAL = 1.0
 # Seconds between two reads of the maintenance windows added at run time.
 MAINTENANCE_REFRESH = 30.0
+# Seconds after the daily summary time within which a daemon that was not
+# running then still sends that day's summary.
+SUMMARY_GRACE = 3600
 # Target name under which the machine running the daemon is stored.
 HOST_TARGET = "pantau-host"
 
@@ -244,17 +247,23 @@ class Daemon:
             operation = queue_daily_summary(self.inventory, self.store, time.time())
             storage.submit(operation)
 
+        zone = ZoneInfo(inventory.daemon.timezone)
         jobs.add_job(
             queue_summary,
-            CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(inventory.daemon.timezone)),
+            CronTrigger(hour=hour, minute=minute, timezone=zone),
             id="daily-summary",
             name="daily-summary",
-            # A daemon that was stopped over the summary time sends it on
-            # start within the hour; the mark in the database prevents a
-            # second one that day.
-            misfire_grace_time=3600,
+            misfire_grace_time=SUMMARY_GRACE,
             coalesce=True,
         )
+        # A daemon that was stopped over the summary time sends it when it
+        # starts within SUMMARY_GRACE; the mark in the database prevents a
+        # second summary that day. The job above cannot: it is new, so it has
+        # no missed run.
+        now = datetime.now(zone)
+        due = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if 0 <= (now - due).total_seconds() < SUMMARY_GRACE:
+            queue_summary()
 
     def _lock_database(self) -> None:
         """Hold an exclusive lock beside the database for the daemon's lifetime.

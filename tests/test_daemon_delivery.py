@@ -16,7 +16,9 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -169,3 +171,38 @@ def test_kill_9_during_delivery_loses_nothing(tmp_path: Path) -> None:
     assert sorted(first_seen) == [f"ev-{number:04d}" for number in range(EVENTS)]
     assert first_seen == sorted(first_seen), "events arrived out of order"
     assert duplicates <= kills
+
+
+def test_daemon_started_after_summary_time_sends_it_once(tmp_path: Path) -> None:
+    url_port = free_port()
+    url = f"json://127.0.0.1:{url_port}/"
+    inventory_path = write_inventory(tmp_path, free_port())
+    # Two minutes ago in the daemon's time zone: the summary time passed
+    # while the daemon was not running.
+    passed = datetime.now(ZoneInfo("Asia/Jakarta")) - timedelta(minutes=2)
+    text = inventory_path.read_text().replace(
+        'group_window = "0s"', f'group_window = "0s"\ndaily_summary = "{passed:%H:%M}"'
+    )
+    inventory_path.write_text(text)
+    receiver = Receiver(port=url_port)
+    receiver.accept()
+    try:
+        daemon = start_daemon(inventory_path, url)
+        try:
+            arrived = receiver.wait_for(lambda r: len(delivered(r)) >= 1, timeout=60)
+            assert arrived, "no summary within 60 s of the start"
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            assert daemon.wait(timeout=30) == 0
+        assert "DAILY SUMMARY" in delivered(receiver)[0]
+
+        # A restart the same day sends no second summary.
+        daemon = start_daemon(inventory_path, url)
+        try:
+            time.sleep(5)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            assert daemon.wait(timeout=30) == 0
+        assert len(delivered(receiver)) == 1
+    finally:
+        receiver.refuse()

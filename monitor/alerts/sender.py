@@ -536,6 +536,7 @@ class Sender:
         self._workers: dict[str, _Worker] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
+        self._stop_grace = 0.0
         self._stop_event: asyncio.Event | None = None
         self._counts: dict[str, outbox.ChannelCounts] = {}
         self._reported_orphans: set[str] = set()
@@ -554,7 +555,7 @@ class Sender:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop_event.wait(), COUNTS_INTERVAL)
         finally:
-            await self._stop_workers(list(self._workers.values()))
+            await self._stop_workers(list(self._workers.values()), grace=self._stop_grace)
             if self._owned_transport is not None:
                 self._owned_transport.close()
             logger.info("Alert sender stopped")
@@ -578,6 +579,7 @@ class Sender:
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Finish the parts in flight, waiting at most ``timeout`` seconds, and stop."""
+        self._stop_grace = timeout
         self._stopping = True
         if self._stop_event is not None:
             self._stop_event.set()
@@ -670,8 +672,18 @@ class Sender:
                 self._storage.submit(outbox.retry_now(name))
                 worker.wake.set()
 
-    async def _stop_workers(self, workers: list[_Worker]) -> None:
+    async def _stop_workers(self, workers: list[_Worker], grace: float = 0.0) -> None:
+        """Let the workers finish the part in flight for ``grace`` seconds, then cancel them.
+
+        A worker cancelled between the chat service's answer and the commit of
+        its mark sends that part again after the restart.
+        """
         tasks = [w.task for w in workers if w.task is not None and not w.task.done()]
+        if not tasks:
+            return
+        if grace > 0:
+            _, running = await asyncio.wait(tasks, timeout=grace)
+            tasks = list(running)
         for task in tasks:
             task.cancel()
         if tasks:
