@@ -71,6 +71,15 @@ def test_service_of_channel_overrides() -> None:
     assert service.rate_per_minute == 5.0
 
 
+def test_max_length_cannot_exceed_a_known_service_limit() -> None:
+    assert service_of(channel("tgram://123:abc/-100", max_length=5000)).max_length == 4096
+    assert service_of(channel("json://127.0.0.1:8080/", max_length=50_000)).max_length == 32768
+
+
+def test_max_length_sets_the_limit_of_an_unknown_service() -> None:
+    assert service_of(channel("foo://127.0.0.1/", max_length=9000)).max_length == 9000
+
+
 def test_service_of_keeps_secret_out_of_repr() -> None:
     service = service_of(channel("tgram://123:topsecret/-100"))
     assert "topsecret" not in repr(service)

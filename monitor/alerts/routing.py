@@ -92,28 +92,34 @@ def service_of(channel: Channel) -> Service:
     """Return the service behind the channel's Apprise URL, with the channel's overrides.
 
     An unknown scheme, or a URL whose environment variable is not set, gets
-    plain text, 4000 characters and 30 messages per minute.
+    plain text, 4000 characters and 30 messages per minute. For a known
+    service, ``max_length`` may only lower the service's limit: a longer
+    part would be rejected for good and hold the channel's alerts.
     """
-    service = _service_of_url(channel)
+    service, known = _service_of_url(channel)
+    max_length = service.max_length
+    if channel.max_length is not None:
+        max_length = min(channel.max_length, max_length) if known else channel.max_length
     return Service(
         scheme=service.scheme,
         markup=service.markup,
-        max_length=channel.max_length if channel.max_length is not None else service.max_length,
+        max_length=max_length,
         rate_per_minute=channel.rate if channel.rate is not None else service.rate_per_minute,
     )
 
 
-def _service_of_url(channel: Channel) -> Service:
+def _service_of_url(channel: Channel) -> tuple[Service, bool]:
+    """Return the service of the channel's URL, and whether its limits are known."""
     if not channel.url.is_set:
-        return _UNKNOWN
+        return _UNKNOWN, False
     url = channel.url.reveal()
     scheme, separator, _ = url.partition("://")
     if not separator:
-        return _UNKNOWN
+        return _UNKNOWN, False
     scheme = scheme.lower()
 
     if scheme in _SERVICES:
-        return _with_scheme(_SERVICES[scheme], scheme)
+        return _with_scheme(_SERVICES[scheme], scheme), True
     if scheme in ("http", "https"):
         try:
             host = (urlsplit(url).hostname or "").lower()
@@ -121,8 +127,8 @@ def _service_of_url(channel: Channel) -> Service:
             host = ""
         native = _NATIVE_HOSTS.get(host)
         if native is not None:
-            return _with_scheme(native, scheme)
-    return _with_scheme(_UNKNOWN, scheme)
+            return _with_scheme(native, scheme), True
+    return _with_scheme(_UNKNOWN, scheme), False
 
 
 def _with_scheme(service: Service, scheme: str) -> Service:
