@@ -212,6 +212,8 @@ def _record_transition(
         group, network = target.group, target.network
     except KeyError:
         group = network = ""
+    if transition.status == status.UNREACHABLE:
+        _add_to_parent_incident(db, inventory, transition.target)
     db.table(INCIDENTS_TABLE).insert(
         {
             "target": transition.target,
@@ -225,6 +227,41 @@ def _record_transition(
             "values_json": "{}",
         }
     )
+
+
+def _add_to_parent_incident(db: sqlite_utils.Database, inventory: Inventory, name: str) -> None:
+    """List ``name`` among the children of its nearest ancestor's open down incident.
+
+    A child that fails a cycle after its parent went down becomes
+    unreachable later than the parent's transition, which listed only the
+    children unreachable by then.
+    """
+    seen = {name}
+    parent = _parent_of(inventory, name)
+    while parent is not None and parent not in seen:
+        seen.add(parent)
+        row = db.execute(
+            f'SELECT id, children FROM {INCIDENTS_TABLE} WHERE target = ? AND "end" IS NULL'
+            " AND status = ? ORDER BY start DESC LIMIT 1",
+            (parent, status.DOWN),
+        ).fetchone()
+        if row is not None:
+            children = json.loads(row[1] or "[]")
+            if name not in children:
+                children.append(name)
+                db.execute(
+                    f"UPDATE {INCIDENTS_TABLE} SET children = ? WHERE id = ?",
+                    (json.dumps(children), row[0]),
+                )
+            return
+        parent = _parent_of(inventory, parent)
+
+
+def _parent_of(inventory: Inventory, name: str) -> str | None:
+    try:
+        return inventory.target(name).parent
+    except KeyError:
+        return None
 
 
 def open_incidents(db: sqlite_utils.Database) -> Sequence[dict[str, Any]]:
@@ -263,7 +300,8 @@ def queue_daily_summary(
         if found is not None and found[0] == day:
             return 0
         incidents = db.execute(
-            f"SELECT COUNT(*) FROM {INCIDENTS_TABLE} WHERE start >= ?", (now - 86400.0,)
+            f"SELECT COUNT(*) FROM {INCIDENTS_TABLE} WHERE start >= ? AND status = ?",
+            (now - 86400.0, status.DOWN),
         ).fetchone()[0]
         queued = 0
         for channel in inventory.channels:

@@ -191,3 +191,22 @@ def test_maintenance_added_at_run_time_holds_alerts(tmp_path: Path, storage: Sto
 
 def maintenance_datetime(at: float) -> datetime:
     return datetime.fromtimestamp(at, UTC)
+
+
+def test_child_cut_off_later_joins_parent_incident(tmp_path: Path, storage: Storage) -> None:
+    inventory = write_inventory(tmp_path)
+    alerting, store = make_alerting(inventory, storage)
+    start = 1_796_400_000.0
+    feed(alerting, store, ping("core-router", start, True))
+    feed(alerting, store, ping("bappeda-router", start, True))
+    # The core fails twice before its child is probed again.
+    for cycle in (1, 2):
+        feed(alerting, store, ping("core-router", start + 30 * cycle, False))
+    for cycle in (1, 2):
+        feed(alerting, store, ping("bappeda-router", start + 30 * cycle + 5, False))
+
+    assert store.get("bappeda-router").state.status == "unreachable"
+    core = rows(storage, "SELECT children FROM incidents WHERE target = 'core-router'")
+    assert [json.loads(row["children"]) for row in core] == [["bappeda-router"]]
+    child = rows(storage, "SELECT status, cause FROM incidents WHERE target = 'bappeda-router'")
+    assert child == [{"status": "unreachable", "cause": "parent_down"}]
