@@ -22,6 +22,7 @@ import decimal
 import difflib
 import ipaddress
 import json
+import logging
 import math
 import os
 import re
@@ -2609,6 +2610,10 @@ def _read_channel(
     url = reader.secret(_pick(env, ""))
     if env is not None:
         _check_secret_set(reader, env_path, url, target=None)
+        if url.is_set and url.reveal() and not is_apprise_url(url.reveal()):
+            reader.report(
+                env_path, "invalid_channel_url", variable=url.env, scheme=_url_scheme(url.reveal())
+            )
 
     networks = _read_names(
         reader, table, (*path, "networks"), 'networks = ["eksekutif"]', "network", names.network
@@ -2878,6 +2883,32 @@ def _check_credential_secrets(
         ):
             if secret is not None:
                 _check_secret_set(reader, ("credentials", name, key), secret, target=target_name)
+
+
+def is_apprise_url(url: str) -> bool:
+    """Return whether Apprise has a service plugin for ``url``; nothing is sent.
+
+    Apprise may log the URL it rejects, with its token, so its logger is
+    silenced meanwhile. Apprise is imported here, not at the top, because
+    loading its plugins takes a few tenths of a second.
+    """
+    import apprise
+
+    apprise_logger = logging.getLogger("apprise")
+    was_disabled = apprise_logger.disabled
+    apprise_logger.disabled = True
+    try:
+        return apprise.Apprise.instantiate(url) is not None
+    except Exception:  # a plugin failing on odd input is a rejection too
+        return False
+    finally:
+        apprise_logger.disabled = was_disabled
+
+
+def _url_scheme(url: str) -> str:
+    """Return the scheme of ``url`` for an error message, or "-"; never the secret part."""
+    scheme, separator, _ = url.partition("://")
+    return scheme if separator and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,19}", scheme) else "-"
 
 
 def _check_secret_set(reader: _Reader, path: KeyPath, secret: Secret, target: str | None) -> None:

@@ -1844,6 +1844,27 @@ CASES = [
         ],
     ),
     Case(
+        "invalid_channel_url",
+        id=[
+            (
+                "invalid_channel_url.toml:7: channels[0].url_env: variabel lingkungan "
+                'PANTAU_TELEGRAM_URL tidak berisi URL Apprise yang dikenal (skema "tgram"); '
+                "tulis URL layanan obrolan, misalnya tgram://TOKEN/CHAT_ID, lalu uji dengan "
+                "pantau notify-test"
+            ),
+        ],
+        en=[
+            (
+                "invalid_channel_url.toml:7: channels[0].url_env: environment variable "
+                "PANTAU_TELEGRAM_URL holds no Apprise URL that any service accepts (scheme "
+                '"tgram"); write the chat service\'s URL, e.g. tgram://TOKEN/CHAT_ID, and '
+                "check it with pantau notify-test"
+            ),
+        ],
+        # A bot token without its chat id: Apprise's Telegram plugin rejects it.
+        environ={"PANTAU_TELEGRAM_URL": "tgram://bad"},
+    ),
+    Case(
         "isolation_parent",
         id=[
             (
@@ -4148,3 +4169,14 @@ def test_random_daily_summary_loads_only_as_hh_mm(text: str) -> None:
 
     assert inventory.alerts.daily_summary == text
     assert datetime.strptime(text, "%H:%M").strftime("%H:%M") == text
+
+
+def test_invalid_channel_url_message_never_shows_the_token() -> None:
+    secret_url = "tgrm://123456789:AAHsecretTOKEN/-100"  # a typo in the scheme
+    with pytest.raises(config.ConfigError) as raised:
+        config.load(
+            FIXTURES / "invalid_channel_url.toml", environ={"PANTAU_TELEGRAM_URL": secret_url}
+        )
+
+    for language in ("id", "en"):
+        assert "AAHsecretTOKEN" not in raised.value.render(language)

@@ -219,6 +219,18 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "id": "induk {value} tidak ditemukan karena tidak ada target lain; hapus kunci parent",
         "en": "parent {value} not found because there is no other target; remove the parent key",
     },
+    "config.invalid_channel_url": {
+        "id": (
+            "variabel lingkungan {variable} tidak berisi URL Apprise yang dikenal (skema "
+            '"{scheme}"); tulis URL layanan obrolan, misalnya tgram://TOKEN/CHAT_ID, lalu uji '
+            "dengan pantau notify-test"
+        ),
+        "en": (
+            "environment variable {variable} holds no Apprise URL that any service accepts "
+            '(scheme "{scheme}"); write the chat service\'s URL, e.g. tgram://TOKEN/CHAT_ID, '
+            "and check it with pantau notify-test"
+        ),
+    },
     "config.isolation_parent": {
         "id": (
             'pemeriksaan isolasi (expect = "unreachable") tidak boleh memiliki parent {value}: '
