@@ -200,6 +200,14 @@ class _Command:
             if duration is None:
                 raise UsageError("maintenance.cron_needs_duration")
             self._parse_cron(args.cron)
+            gap = maintenance.endless_gap(args.cron, duration)
+            if gap is not None:
+                raise UsageError(
+                    "maintenance.window_endless",
+                    value=args.duration,
+                    cron=args.cron,
+                    gap=config.format_duration(gap),
+                )
             return MaintenanceWindow(name="new", cron=args.cron, duration=duration, **scope)
 
         if args.start is None and args.end is None and duration is None:

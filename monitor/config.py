@@ -2747,6 +2747,16 @@ def _read_window(
     )
     reason = reader.string(table, (*path, "reason"), 'reason = "Patch bulanan"', allow_empty=True)
     _check_window_time(reader, path, table, start, end)
+    if cron is not None and duration is not None:
+        gap = maintenance.endless_gap(cron, duration)
+        if gap is not None:
+            reader.report(
+                (*path, "duration"),
+                "window_endless",
+                value=_show(table.get("duration")),
+                cron=_show(cron),
+                gap=format_duration(gap),
+            )
 
     return MaintenanceWindow(
         name=_pick(name, ""),

@@ -153,6 +153,26 @@ class CronExpression:
     text: str
     triggers: tuple[CronTrigger, ...]
 
+    def shortest_gap(self, after: datetime, fires: int = 400) -> float | None:
+        """Return the fewest seconds between two of the next ``fires`` fire times, or None.
+
+        A window at least this long would start again before it ends, which
+        is maintenance without end. The gaps are of the wall clock, so a
+        daylight-saving change may make a real gap an hour shorter or longer.
+        """
+        shortest: float | None = None
+        previous = self.next_wall_time(after)
+        for _ in range(fires):
+            if previous is None:
+                break
+            following = self.next_wall_time(previous + timedelta(minutes=1))
+            if following is None:
+                break
+            gap = (following - previous).total_seconds()
+            shortest = gap if shortest is None else min(shortest, gap)
+            previous = following
+        return shortest
+
     def next_wall_time(self, after: datetime) -> datetime | None:
         """Return the first naive wall-clock fire time at or after the naive ``after``."""
         aware = after.replace(tzinfo=UTC)
@@ -466,6 +486,19 @@ def _one_off_bounds(window: MaintenanceWindow) -> tuple[float, float]:
 def _duration(window: MaintenanceWindow) -> float:
     assert window.duration is not None
     return window.duration
+
+
+def endless_gap(cron: str, duration: float, now: datetime | None = None) -> float | None:
+    """Return the shortest gap between starts of a recurring window when ``duration`` fills it.
+
+    None means the window ends before it starts again. A window that lasts
+    as long as the gap between its starts never ends: a mistake such as
+    "*/5 * * * *" for "every day at 5".
+    """
+    expression = parse_cron(cron, require_fire=False)
+    start = (now or datetime.now(UTC)).replace(tzinfo=None, second=0, microsecond=0)
+    gap = expression.shortest_gap(start)
+    return gap if gap is not None and duration >= gap else None
 
 
 def check_window(window: MaintenanceWindow) -> None:

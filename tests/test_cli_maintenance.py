@@ -341,6 +341,20 @@ def bad_inputs(config: Path) -> list[tuple[list[str], str, dict[str, Any]]]:
             [
                 "--target",
                 "core-router",
+                "--cron",
+                "*/5 * * * *",
+                "--duration",
+                "5m",
+                "--reason",
+                "x",
+            ],
+            "maintenance.window_endless",
+            {"value": "5m", "cron": "*/5 * * * *", "gap": "5m"},
+        ),
+        (
+            [
+                "--target",
+                "core-router",
                 "--start",
                 local(start),
                 "--end",

@@ -1865,6 +1865,23 @@ CASES = [
         environ={"PANTAU_TELEGRAM_URL": "tgram://bad"},
     ),
     Case(
+        "window_endless",
+        id=[
+            (
+                'window_endless.toml:9: maintenance[0].duration: durasi "2h" tidak lebih pendek '
+                'dari jarak antar-mulai cron "@hourly" (1h), sehingga jadwal pemeliharaan ini '
+                "tidak pernah berakhir; perpendek duration atau ubah cron agar lebih jarang"
+            ),
+        ],
+        en=[
+            (
+                'window_endless.toml:9: maintenance[0].duration: duration "2h" is not shorter '
+                'than the gap between starts of cron "@hourly" (1h), so this maintenance window '
+                "never ends; shorten duration or make cron fire less often"
+            ),
+        ],
+    ),
+    Case(
         "isolation_parent",
         id=[
             (
@@ -3065,7 +3082,7 @@ duration = "1h30m"
     )
 
 
-def window_lines(cron: str, duration: str = "1h") -> str:
+def window_lines(cron: str, duration: str = "1m") -> str:
     """Return a [[maintenance]] table over the network "opd" with ``cron`` and ``duration``."""
     return (
         f'[[maintenance]]\nname = "m"\nnetworks = ["opd"]\n'
@@ -3184,7 +3201,8 @@ def test_cron_bad_field_named(cron: str, field: str, value: str) -> None:
     [format_duration(maintenance.MIN_DURATION), format_duration(maintenance.MAX_DURATION)],
 )
 def test_window_duration_bounds_accepted(duration: str) -> None:
-    window = load_lines(window_lines("0 22 * * sat", duration)).maintenance[0]
+    # Leap days are four years apart, so even the longest window ends before the next.
+    window = load_lines(window_lines("0 0 29 2 *", duration)).maintenance[0]
 
     assert window.duration == parse_duration(duration)
 
@@ -4143,12 +4161,17 @@ def test_random_cron_same_verdict_as_cli(cron: str) -> None:
     else:
         expected_code = None
 
+    # The CLI rejects a one-minute window on a cron that fires every minute too.
+    if expected_code is None and maintenance.endless_gap(cron, 60.0) is not None:
+        expected_code = "window_endless"
+
     try:
         inventory = load_lines(window_lines(cron))
     except ConfigError as error:
         assert len(error.problems) == 1
         problem = error.problems[0]
-        assert problem.key == "maintenance[0].cron"
+        duration_fault = problem.code == "window_endless"
+        assert problem.key == f"maintenance[0].{'duration' if duration_fault else 'cron'}"
         # A blank string is rejected before parse_cron, which rejects it too.
         assert problem.code == ("empty_string" if not cron.strip() else expected_code)
         assert expected_code is not None

@@ -231,6 +231,18 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
             "and check it with pantau notify-test"
         ),
     },
+    "config.window_endless": {
+        "id": (
+            "durasi {value} tidak lebih pendek dari jarak antar-mulai cron {cron} ({gap}), "
+            "sehingga jadwal pemeliharaan ini tidak pernah berakhir; perpendek duration atau "
+            "ubah cron agar lebih jarang"
+        ),
+        "en": (
+            "duration {value} is not shorter than the gap between starts of cron {cron} "
+            "({gap}), so this maintenance window never ends; shorten duration or make cron "
+            "fire less often"
+        ),
+    },
     "config.isolation_parent": {
         "id": (
             'pemeriksaan isolasi (expect = "unreachable") tidak boleh memiliki parent {value}: '

@@ -120,6 +120,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": 'durasi {value!r} tidak valid; tulis angka dengan satuan, misalnya "90m", "2h" atau "1h30m"',
         "en": 'invalid duration {value!r}; write a number with a unit, for example "90m", "2h" or "1h30m"',
     },
+    "maintenance.window_endless": {
+        "id": (
+            "--duration {value} tidak lebih pendek dari jarak antar-mulai --cron {cron!r} "
+            "({gap}), sehingga jadwal ini tidak pernah berakhir; perpendek --duration atau "
+            "ubah --cron agar lebih jarang"
+        ),
+        "en": (
+            "--duration {value} is not shorter than the gap between starts of --cron {cron!r} "
+            "({gap}), so this window never ends; shorten --duration or make --cron fire less "
+            "often"
+        ),
+    },
     "maintenance.duration_out_of_range": {
         "id": "durasi {value!r} di luar batas; harus antara {minimum} dan {maximum}",
         "en": "duration {value!r} is out of range; it must be between {minimum} and {maximum}",
