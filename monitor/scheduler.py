@@ -142,7 +142,7 @@ class ProbeScheduler:
         """
         self._inventory = inventory
         for job in self._scheduler.get_jobs():
-            if job.id.split(":", 1)[0].removesuffix("-first") in PROBE_KINDS:
+            if _is_probe_job(job.id):
                 job.remove()
 
         now = datetime.now(UTC)
@@ -153,7 +153,8 @@ class ProbeScheduler:
                     by_interval[target.settings.interval].append(target)
             for interval, targets in by_interval.items():
                 self._add_jobs(kind, interval, sorted(targets, key=lambda t: t.name), now)
-        log.info("scheduled %s probe jobs", len(self._scheduler.get_jobs()))
+        jobs = [job for job in self._scheduler.get_jobs() if _is_probe_job(job.id)]
+        log.info("scheduled %s probe jobs", len(jobs))
 
     def _add_jobs(self, kind: str, interval: float, targets: list[Target], now: datetime) -> None:
         # Spread the runs evenly over one interval: no burst at :00.
@@ -220,6 +221,11 @@ class ProbeScheduler:
         reason = "missed" if event.code == EVENT_JOB_MISSED else "max_instances"
         self._store.count_skipped_run(reason)
         log.warning("probe run skipped: job=%s reason=%s", event.job_id, reason)
+
+
+def _is_probe_job(job_id: str) -> bool:
+    """Return whether the job probes targets (``icmp:name``, ``snmp-first:name``)."""
+    return job_id.split(":", 1)[0].removesuffix("-first") in PROBE_KINDS
 
 
 async def run_probe(
