@@ -22,6 +22,7 @@ import asyncio
 import functools
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
@@ -75,6 +76,8 @@ class Alerting:
         self._storage = storage
         self._store = store
         self.wake_sender = wake_sender
+        self._unsaved: set[str] = set()
+        self._unsaved_lock = threading.Lock()
         self._database_windows: tuple[Any, ...] = ()
         self._schedule = MaintenanceSchedule(inventory.maintenance, inventory.daemon.timezone)
         self.board = status.StatusBoard(inventory, self._in_maintenance, saved)
@@ -146,7 +149,11 @@ class Alerting:
     # Outputs
 
     def _commit(self, outcome: status.Outcome) -> Future[Any] | None:
+        # States whose earlier write the storage refused (queue full) go again.
         dirty = self.board.take_dirty()
+        with self._unsaved_lock:
+            unsaved, self._unsaved = self._unsaved, set()
+        dirty += [name for name in unsaved if name not in dirty and self.board.view(name)]
         changed = {transition.target for transition in outcome.transitions}
         self._publish(changed | set(dirty))
         if not (outcome.events or outcome.transitions or dirty):
@@ -175,8 +182,14 @@ class Alerting:
             enqueue(db)
 
         # Only events need the write at once, for the sender; statuses and
-        # incidents ride along with the next batch of results.
-        future = self._storage.submit(write, urgent=bool(outcome.events))
+        # incidents ride along with the next batch of results. Events and
+        # transitions are never refused for a full queue; a state-only write
+        # that is refused is written with the next step.
+        essential = bool(outcome.events or outcome.transitions)
+        future = self._storage.submit(write, urgent=bool(outcome.events), essential=essential)
+        if not essential:
+            names = [name for name, _, _ in states]
+            future.add_done_callback(lambda done: self._keep_unsaved(done, names))
         wake = self.wake_sender
         if outcome.events and wake is not None:
             future.add_done_callback(lambda _: wake())
@@ -189,6 +202,12 @@ class Alerting:
                 event.reason,
             )
         return future
+
+    def _keep_unsaved(self, done: Future[Any], names: list[str]) -> None:
+        # Called on the writer thread, or here when the storage refused at once.
+        if done.exception() is not None:
+            with self._unsaved_lock:
+                self._unsaved.update(names)
 
     def _publish(self, names: Iterable[str]) -> None:
         for name in names:

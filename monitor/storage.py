@@ -370,7 +370,11 @@ class Storage:
             self._enqueue({_TABLE_KEY: INTERFACES_TABLE, **dataclasses.asdict(record)})
 
     def submit(
-        self, operation: Callable[[sqlite_utils.Database], Any], *, urgent: bool = True
+        self,
+        operation: Callable[[sqlite_utils.Database], Any],
+        *,
+        urgent: bool = True,
+        essential: bool = False,
     ) -> Future[Any]:
         """Queue ``operation`` to run on the writer thread; return a future of its result.
 
@@ -384,20 +388,26 @@ class Storage:
         future, and the rest of the batch is written without it. When the
         queue is full or the storage is closing, the future fails at once
         with StorageError. An urgent operation is written at once; any other
-        waits for the next batch, like a result.
+        waits for the next batch, like a result. An essential operation (an
+        alert, a status change) is queued even when the queue is full, so
+        only closing refuses it: such operations are few, and losing one
+        loses an alert.
         """
         future: Future[Any] = Future()
-        if not self._enqueue({_OP_KEY: (operation, future)}, urgent=urgent):
+        row = {_OP_KEY: (operation, future)}
+        if not self._enqueue(row, urgent=urgent, essential=essential):
             future.set_exception(StorageError("storage.not_accepting"))
         return future
 
-    def _enqueue(self, row: dict[str, Any], *, urgent: bool = False) -> bool:
+    def _enqueue(
+        self, row: dict[str, Any], *, urgent: bool = False, essential: bool = False
+    ) -> bool:
         drop_reason = ""
         drops_to_log = 0
         with self._lock:
             if self._closing:
                 drop_reason = "storage is closing"
-            elif len(self._queue) >= self._queue_limit:
+            elif len(self._queue) >= self._queue_limit and not essential:
                 drop_reason = "queue is full"
             else:
                 self._last_sequence += 1

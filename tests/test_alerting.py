@@ -210,3 +210,37 @@ def test_child_cut_off_later_joins_parent_incident(tmp_path: Path, storage: Stor
     assert [json.loads(row["children"]) for row in core] == [["bappeda-router"]]
     child = rows(storage, "SELECT status, cause FROM incidents WHERE target = 'bappeda-router'")
     assert child == [{"status": "unreachable", "cause": "parent_down"}]
+
+
+def test_alert_written_even_when_storage_queue_is_full(tmp_path: Path) -> None:
+    inventory = write_inventory(tmp_path)
+    storage = Storage(tmp_path / "pantau.db", queue_limit=5, flush_interval=60.0)
+    storage.open()
+    alerting, store = make_alerting_unstarted(inventory, storage)
+    start = 1_796_400_000.0
+    try:
+        # The writer is not running yet, so results fill the queue to its limit.
+        for number in range(5):
+            storage.put(ping("core-router", start - number, True))
+        feed(alerting, store, ping("core-router", start, True))
+        for cycle in (1, 2):
+            feed(alerting, store, ping("core-router", start + 30 * cycle, False))
+        storage.start()
+        assert storage.flush()
+    finally:
+        storage.close()
+
+    db = connect_readonly(tmp_path / "pantau.db")
+    kinds = [json.loads(row["event"])["kind"] for row in db.query("SELECT event FROM outbox")]
+    saved = list(db.query("SELECT status FROM target_state WHERE target = 'core-router'"))
+    db.close()
+    assert kinds == ["down"]
+    assert saved == [{"status": "down"}]
+
+
+def make_alerting_unstarted(
+    inventory: config.Inventory, storage: Storage
+) -> tuple[Alerting, MetricsStore]:
+    store = MetricsStore()
+    store.load_inventory(inventory)
+    return Alerting(inventory, storage, store, {}), store
