@@ -1102,3 +1102,13 @@ def _all_parts(database: Path) -> list[str]:
 def _without_repeats(texts: list[str]) -> list[str]:
     """Drop each text equal to the one before it: a part resent after a kill follows itself."""
     return [text for index, text in enumerate(texts) if index == 0 or texts[index - 1] != text]
+
+
+def test_slow_chat_service_gets_each_message_once(receiver: Receiver) -> None:
+    # Apprise's own read timeout is 4 s: a service answering in 6 s was
+    # posted the same message on every retry.
+    receiver.script(Reply(delay=6.0))
+
+    assert send_once(receiver.json_url, "slow") is None
+
+    assert receiver.messages() == ["slow"]

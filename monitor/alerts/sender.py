@@ -79,6 +79,9 @@ COUNTS_INTERVAL: Final = 5.0
 LOG_REPEAT_INTERVAL: Final = 600.0
 # Seconds that one send may take, Apprise's own socket timeouts included.
 DEFAULT_SEND_TIMEOUT: Final = 30.0
+# Seconds of the send timeout left for Apprise's own work around the read.
+SOCKET_TIMEOUT_MARGIN: Final = 5.0
+CONNECT_TIMEOUT: Final = 10.0
 
 # Causes of a failed send, the ``kind`` of DeliveryError.
 UNAUTHORIZED: Final = "unauthorized"  # HTTP 401: wrong token or credentials
@@ -197,6 +200,7 @@ class AppriseTransport:
                 client = apprise.Apprise(asset=apprise.AppriseAsset(async_mode=False))
                 if not client.add(secret_url):
                     raise _invalid_url(lines, secret_url)
+                _lengthen_socket_timeouts(client, secret_url, self._timeout)
                 accepted = client.notify(
                     body=body,
                     title=title,
@@ -209,6 +213,21 @@ class AppriseTransport:
                 raise DeliveryError(UNKNOWN, True, detail) from error
         if not accepted:
             raise classify_failure(lines, secret_url)
+
+
+def _lengthen_socket_timeouts(client: apprise.Apprise, url: str, limit: float) -> None:
+    """Let Apprise wait for a slow chat service nearly as long as the transport does.
+
+    Apprise gives up reading after 4 s by default, while a slow service may
+    still accept the message: every retry then posts it again. Timeouts that
+    the URL sets itself (``rto=``, ``cto=``) are kept.
+    """
+    query = url.partition("?")[2]
+    for service in client:
+        if "rto=" not in query:
+            service.socket_read_timeout = max(1.0, limit - SOCKET_TIMEOUT_MARGIN)
+        if "cto=" not in query:
+            service.socket_connect_timeout = min(CONNECT_TIMEOUT, limit)
 
 
 # The list that collects Apprise's log lines for the send running in this
