@@ -1112,3 +1112,25 @@ def test_slow_chat_service_gets_each_message_once(receiver: Receiver) -> None:
     assert send_once(receiver.json_url, "slow") is None
 
     assert receiver.messages() == ["slow"]
+
+
+def test_stop_ends_while_the_database_cannot_be_written(tmp_path: Path) -> None:
+    # A writer that never runs stands for a full disk or a locked database:
+    # no storage operation ever completes.
+    storage = Storage(tmp_path / "pantau.db")
+    storage.open()
+    inventory = make_inventory(tmp_path / "pantau.db", make_channel("json://127.0.0.1:9/"))
+
+    async def scenario() -> bool:
+        sender = Sender(storage, inventory)
+        task = asyncio.create_task(sender.run())
+        await asyncio.sleep(0.5)
+        await sender.stop(timeout=1.0)
+        # Generous: a hang, not a speed, is what this catches.
+        done, _ = await asyncio.wait({task}, timeout=30)
+        return task in done
+
+    try:
+        assert asyncio.run(scenario())
+    finally:
+        storage.close(timeout=1.0)

@@ -570,9 +570,16 @@ class Sender:
         self._start_workers(self._inventory)
         try:
             while not self._stopping:
-                await self.refresh()
+                # The counts wait behind the writer's queue: a full disk or a
+                # locked database must not keep stop() from ending this loop.
+                refreshing = asyncio.ensure_future(self.refresh())
+                stopping = asyncio.ensure_future(self._stop_event.wait())
+                await asyncio.wait({refreshing, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if not refreshing.done():
+                    refreshing.cancel()
+                    break
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop_event.wait(), COUNTS_INTERVAL)
+                    await asyncio.wait_for(stopping, COUNTS_INTERVAL)
         finally:
             await self._stop_workers(list(self._workers.values()), grace=self._stop_grace)
             if self._owned_transport is not None:
