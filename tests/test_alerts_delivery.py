@@ -1134,3 +1134,31 @@ def test_stop_ends_while_the_database_cannot_be_written(tmp_path: Path) -> None:
         assert asyncio.run(scenario())
     finally:
         storage.close(timeout=1.0)
+
+
+def test_unsent_message_rendered_again_after_config_change(
+    storage: Storage, tmp_path: Path
+) -> None:
+    events = [event(n) for n in range(3)]
+    channel = make_channel("json://127.0.0.1:9/")
+    inventory = make_inventory(tmp_path / "pantau.db", channel)
+    run(storage, outbox.enqueue(events, inventory.channels, time.time() - 60))
+    first = run(storage, outbox.seal(channel.name, time.time(), 0.0, plain))
+    assert first is not None
+
+    assert run(storage, outbox.unseal_unsent(channel.name)) == 1
+
+    assert run(storage, outbox.due(channel.name, time.time())) == []
+    second = run(storage, outbox.seal(channel.name, time.time(), 0.0, plain))
+    assert second is not None
+    (message,) = run(storage, outbox.due(channel.name, time.time()))
+    assert message.parts == (" ".join(item.target for item in events),)
+
+
+def test_seal_after_clock_stepped_back(storage: Storage, tmp_path: Path) -> None:
+    channel = make_channel("json://127.0.0.1:9/")
+    inventory = make_inventory(tmp_path / "pantau.db", channel)
+    # Queued an hour "in the future": the clock has since been stepped back.
+    run(storage, outbox.enqueue([event(1)], inventory.channels, time.time() + 3600))
+
+    assert run(storage, outbox.seal(channel.name, time.time(), 10.0, plain)) is not None

@@ -164,7 +164,9 @@ def seal(
             f"SELECT MIN(created) FROM {OUTBOX_TABLE} WHERE channel = ? AND message_id IS NULL",
             (channel,),
         ).fetchone()[0]
-        if oldest is None or now - oldest < group_window:
+        # A negative age means the wall clock was stepped back: waiting for it
+        # to catch up would hold the alerts, so they are sealed at once.
+        if oldest is None or 0 <= now - oldest < group_window:
             return None
 
         rows = db.execute(
@@ -182,6 +184,36 @@ def seal(
             (message_id, channel, rows[-1][0]),
         )
         return message_id
+
+    return operation
+
+
+def unseal_unsent(channel: str) -> Operation[int]:
+    """Return the channel's events of messages not yet started to the unsealed queue.
+
+    After a configuration change (a new length limit or URL), a message that
+    the chat service rejected for good is rendered again instead of holding
+    every later alert. Messages with a part already delivered, and messages
+    not made of events (the daily summary), stay as they are. Returns the
+    number of messages dropped for rendering again.
+    """
+
+    def operation(db: sqlite_utils.Database) -> int:
+        ids = [
+            row[0]
+            for row in db.execute(
+                f"SELECT m.id FROM {MESSAGES_TABLE} m WHERE m.channel = ? AND m.state = ?"
+                " AND m.parts_sent = 0"
+                f" AND EXISTS (SELECT 1 FROM {OUTBOX_TABLE} o WHERE o.message_id = m.id)",
+                (channel, PENDING),
+            )
+        ]
+        for message_id in ids:
+            db.execute(
+                f"UPDATE {OUTBOX_TABLE} SET message_id = NULL WHERE message_id = ?", (message_id,)
+            )
+            db.execute(f"DELETE FROM {MESSAGES_TABLE} WHERE id = ?", (message_id,))
+        return len(ids)
 
     return operation
 

@@ -680,7 +680,9 @@ class Sender:
             worker = self._workers.get(name)
             if worker is None:
                 # A start, or a channel added back, tries its pending messages
-                # at once: the restart may have been the fix (a new token).
+                # at once, rendered with the current settings: the restart may
+                # have been the fix (a new token, a lower max_length).
+                self._storage.submit(outbox.unseal_unsent(name))
                 self._storage.submit(outbox.retry_now(name))
                 worker = self._workers[name] = _Worker(channel, service, renderer)
                 worker.task = asyncio.create_task(self._work(worker), name=f"pantau-send-{name}")
@@ -689,12 +691,14 @@ class Sender:
             changed = worker.channel != channel or worker.service != service
             worker.renderer = renderer
             if changed:
-                # A new URL or limit may be the fix for the failures, so try at once.
+                # A new URL or limit may be the fix for the failures, so try at
+                # once, and render messages not yet started again with it.
                 worker.channel, worker.service = channel, service
                 rate = service.rate_per_minute
                 worker.bucket = TokenBucket(rate, burst=burst_of(rate))
                 worker.failures = 0
                 worker.retry_at = -math.inf
+                self._storage.submit(outbox.unseal_unsent(name))
                 self._storage.submit(outbox.retry_now(name))
                 worker.wake.set()
 
