@@ -26,6 +26,7 @@ from monitor.exporter import (
     build_registry,
     heartbeat_checker,
     notification_families,
+    storage_families,
 )
 from monitor.host_metrics import host_metric_families
 from monitor.i18n import translate
@@ -99,6 +100,7 @@ class Daemon:
         sender = Sender(storage, self.inventory)
         alerting.wake_sender = sender.wake
         self._extra_metrics.append(lambda: notification_families(sender.stats()))
+        self._extra_metrics.append(lambda: storage_families(storage.stats()))
         server = self._start_server()
 
         def sink(result: base.ProbeResult) -> None:

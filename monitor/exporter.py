@@ -39,6 +39,7 @@ from monitor.snmp_view import snmp_metric_families
 
 if TYPE_CHECKING:
     from monitor.alerts.sender import ChannelStats
+    from monitor.storage import StorageStats
 
 log = logging.getLogger(__name__)
 
@@ -364,3 +365,33 @@ def notification_families(stats: Mapping[str, ChannelStats]) -> Iterator[Metric]
         pending.add_metric([channel], figures.pending)
         oldest.add_metric([channel], figures.oldest_pending_age)
     yield from (sent, failed, pending, oldest)
+
+
+def storage_families(stats: StorageStats) -> Iterator[Metric]:
+    """Build the metrics of the database writer, so a full disk shows on dashboards."""
+    yield CounterMetricFamily(
+        "pantau_storage_rows_written",
+        "Rows and operations committed to the database since the daemon started.",
+        value=stats.rows_written,
+    )
+    yield CounterMetricFamily(
+        "pantau_storage_write_errors",
+        "Failed attempts to commit a batch (disk full, database locked, I/O error).",
+        value=stats.write_errors,
+    )
+    yield CounterMetricFamily(
+        "pantau_storage_dropped",
+        "Probe results dropped because the write queue was full.",
+        value=stats.dropped,
+    )
+    yield GaugeMetricFamily(
+        "pantau_storage_queue_depth",
+        "Rows and operations waiting for the database writer.",
+        value=stats.queue_depth,
+    )
+    if stats.last_commit_time is not None:
+        yield GaugeMetricFamily(
+            "pantau_storage_last_commit_timestamp_seconds",
+            "Unix time of the last successful commit.",
+            value=stats.last_commit_time,
+        )

@@ -229,6 +229,8 @@ def test_slow_replies_make_a_degraded_alert_with_the_figures(
         )
         assert value(samples, "pantau_notifications_sent_total", channel="noc") == 2
         assert value(samples, "pantau_notifications_failed_total", channel="noc") == 0
+        assert value(samples, "pantau_storage_write_errors_total") == 0
+        assert value(samples, "pantau_storage_rows_written_total") > 0
     finally:
         daemon.stop()
 
