@@ -93,12 +93,12 @@ MESSAGES = {
         "en": "see the detail; the message stays queued and is retried every 10 minutes",
     },
     "notify.fix.rate_limited": {
-        "id": "tidak perlu tindakan; pesan dikirim setelah jeda yang diminta layanan; bila sering terjadi, turunkan rate kanal",
-        "en": "no action needed; messages are sent after the pause the service asks for; if it recurs, lower the channel's rate",
+        "id": "uji lagi setelah jeda yang diminta layanan; peringatan dalam antrean dikirim setelah jeda itu; bila sering terjadi, turunkan rate kanal",
+        "en": "test again after the pause the service asks for; queued alerts are sent after that pause; if it recurs, lower the channel's rate",
     },
     "notify.fix.server_error": {
-        "id": "tidak perlu tindakan; pesan dicoba lagi dengan jeda yang makin panjang",
-        "en": "no action needed; the message is retried with growing pauses",
+        "id": "layanan chat sedang bermasalah: uji lagi beberapa menit kemudian; peringatan dalam antrean dicoba lagi dengan jeda yang makin panjang",
+        "en": "the chat service is failing: test again in a few minutes; queued alerts are retried with growing pauses",
     },
     "notify.fix.unreachable": {
         "id": "periksa DNS, proxy, firewall dan jalur internet mesin ini ke layanan chat",
