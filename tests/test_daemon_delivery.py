@@ -148,8 +148,7 @@ def test_kill_9_during_delivery_loses_nothing(tmp_path: Path) -> None:
         try:
             complete = receiver.wait_for(
                 lambda r: (
-                    len({n for p in r.posts for n in EVENT_NAME.findall(p.body["message"])})
-                    == EVENTS
+                    len({n for text in delivered(r) for n in EVENT_NAME.findall(text)}) == EVENTS
                 ),
                 timeout=120,
             )
