@@ -153,14 +153,16 @@ class CronExpression:
     text: str
     triggers: tuple[CronTrigger, ...]
 
-    def shortest_gap(self, after: datetime, fires: int = 400) -> float | None:
-        """Return the fewest seconds between two of the next ``fires`` fire times, or None.
+    def longest_gap(self, after: datetime, fires: int = 400) -> float | None:
+        """Return the most seconds between two consecutive of the next ``fires`` fire times.
 
-        A window at least this long would start again before it ends, which
-        is maintenance without end. The gaps are of the wall clock, so a
+        A window at least this long starts again before every end, which is
+        maintenance without end; a shorter one (Saturday and Sunday at 00:00
+        for 24 hours) ends at least once. The gaps are of the wall clock, so a
         daylight-saving change may make a real gap an hour shorter or longer.
+        None means fewer than two fire times.
         """
-        shortest: float | None = None
+        longest: float | None = None
         previous = self.next_wall_time(after)
         for _ in range(fires):
             if previous is None:
@@ -169,9 +171,9 @@ class CronExpression:
             if following is None:
                 break
             gap = (following - previous).total_seconds()
-            shortest = gap if shortest is None else min(shortest, gap)
+            longest = gap if longest is None else max(longest, gap)
             previous = following
-        return shortest
+        return longest
 
     def next_wall_time(self, after: datetime) -> datetime | None:
         """Return the first naive wall-clock fire time at or after the naive ``after``."""
@@ -489,15 +491,15 @@ def _duration(window: MaintenanceWindow) -> float:
 
 
 def endless_gap(cron: str, duration: float, now: datetime | None = None) -> float | None:
-    """Return the shortest gap between starts of a recurring window when ``duration`` fills it.
+    """Return the longest gap between starts of a recurring window when ``duration`` fills it.
 
-    None means the window ends before it starts again. A window that lasts
-    as long as the gap between its starts never ends: a mistake such as
+    None means the window ends at least once. A window that lasts as long
+    as every gap between its starts never ends: a mistake such as
     "*/5 * * * *" for "every day at 5".
     """
     expression = parse_cron(cron, require_fire=False)
     start = (now or datetime.now(UTC)).replace(tzinfo=None, second=0, microsecond=0)
-    gap = expression.shortest_gap(start)
+    gap = expression.longest_gap(start)
     return gap if gap is not None and duration >= gap else None
 
 

@@ -1869,15 +1869,16 @@ CASES = [
         id=[
             (
                 'window_endless.toml:9: maintenance[0].duration: durasi "2h" tidak lebih pendek '
-                'dari jarak antar-mulai cron "@hourly" (1h), sehingga jadwal pemeliharaan ini '
-                "tidak pernah berakhir; perpendek duration atau ubah cron agar lebih jarang"
+                'dari jarak terpanjang antar-mulai cron "@hourly" (1h), sehingga jadwal '
+                "pemeliharaan ini tidak pernah berakhir; perpendek duration atau ubah cron agar "
+                "lebih jarang"
             ),
         ],
         en=[
             (
                 'window_endless.toml:9: maintenance[0].duration: duration "2h" is not shorter '
-                'than the gap between starts of cron "@hourly" (1h), so this maintenance window '
-                "never ends; shorten duration or make cron fire less often"
+                'than the longest gap between starts of cron "@hourly" (1h), so this maintenance '
+                "window never ends; shorten duration or make cron fire less often"
             ),
         ],
     ),

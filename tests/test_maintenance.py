@@ -567,3 +567,22 @@ def test_database_id_accepts_prefix_or_number() -> None:
     assert maintenance.database_id("db:") is None
     assert maintenance.database_id("ganti-ups") is None
     assert maintenance.database_id("١٢") is None  # Arabic-Indic digits
+
+
+@pytest.mark.parametrize(
+    ("cron", "duration", "endless"),
+    [
+        ("*/5 * * * *", 300.0, True),
+        ("@hourly", 7200.0, True),
+        ("@daily", 86400.0, True),
+        # Saturday and Sunday at 00:00 for a day each: ends on Monday.
+        ("0 0 * * sat,sun", 86400.0, False),
+        ("0 22 * * 1-5", 86400.0, False),
+        ("0,1 * * * *", 120.0, False),
+        ("@weekly", 7200.0, False),
+    ],
+)
+def test_endless_window_needs_every_gap_filled(cron: str, duration: float, endless: bool) -> None:
+    now = datetime(2026, 12, 5, tzinfo=UTC)
+
+    assert (maintenance.endless_gap(cron, duration, now) is not None) is endless

@@ -233,12 +233,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     },
     "config.window_endless": {
         "id": (
-            "durasi {value} tidak lebih pendek dari jarak antar-mulai cron {cron} ({gap}), "
+            "durasi {value} tidak lebih pendek dari jarak terpanjang antar-mulai cron {cron} ({gap}), "
             "sehingga jadwal pemeliharaan ini tidak pernah berakhir; perpendek duration atau "
             "ubah cron agar lebih jarang"
         ),
         "en": (
-            "duration {value} is not shorter than the gap between starts of cron {cron} "
+            "duration {value} is not shorter than the longest gap between starts of cron {cron} "
             "({gap}), so this maintenance window never ends; shorten duration or make cron "
             "fire less often"
         ),

@@ -122,12 +122,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "maintenance.window_endless": {
         "id": (
-            "--duration {value} tidak lebih pendek dari jarak antar-mulai --cron {cron!r} "
+            "--duration {value} tidak lebih pendek dari jarak terpanjang antar-mulai --cron {cron!r} "
             "({gap}), sehingga jadwal ini tidak pernah berakhir; perpendek --duration atau "
             "ubah --cron agar lebih jarang"
         ),
         "en": (
-            "--duration {value} is not shorter than the gap between starts of --cron {cron!r} "
+            "--duration {value} is not shorter than the longest gap between starts of --cron {cron!r} "
             "({gap}), so this window never ends; shorten --duration or make --cron fire less "
             "often"
         ),
