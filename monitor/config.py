@@ -2452,6 +2452,9 @@ def _check_parents(reader: _Reader, targets: Sequence[tuple[int, Target]]) -> No
             reader.report(parent_path, "self_parent", value=_show(parent))
         elif parent not in known:
             _report_unknown_parent(reader, parent_path, parent, target.name, valid)
+        elif targets[index_of[parent]][1].expect == "unreachable":
+            # Nothing is reached through an address that must stay silent.
+            reader.report(parent_path, "parent_isolation", value=_show(parent))
         elif target.name and index_of[target.name] == index:
             parents[target.name] = parent
 

@@ -1883,6 +1883,24 @@ CASES = [
         ],
     ),
     Case(
+        "parent_isolation",
+        id=[
+            (
+                'parent_isolation.toml:9: targets[1].parent: parent "ruang-bupati" adalah '
+                'pemeriksaan isolasi (expect = "unreachable"): tidak ada target yang dicapai '
+                "lewat alamat yang harus diam; tulis perangkat yang benar-benar dilalui sebagai "
+                "parent"
+            ),
+        ],
+        en=[
+            (
+                'parent_isolation.toml:9: targets[1].parent: parent "ruang-bupati" is an '
+                'isolation check (expect = "unreachable"): nothing is reached through an address '
+                "that must stay silent; name the device the target is really reached through"
+            ),
+        ],
+    ),
+    Case(
         "isolation_parent",
         id=[
             (

@@ -243,6 +243,18 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
             "fire less often"
         ),
     },
+    "config.parent_isolation": {
+        "id": (
+            'parent {value} adalah pemeriksaan isolasi (expect = "unreachable"): tidak ada '
+            "target yang dicapai lewat alamat yang harus diam; tulis perangkat yang benar-benar "
+            "dilalui sebagai parent"
+        ),
+        "en": (
+            'parent {value} is an isolation check (expect = "unreachable"): nothing is reached '
+            "through an address that must stay silent; name the device the target is really "
+            "reached through"
+        ),
+    },
     "config.isolation_parent": {
         "id": (
             'pemeriksaan isolasi (expect = "unreachable") tidak boleh memiliki parent {value}: '
