@@ -618,7 +618,8 @@ class Sender:
             task.cancel()
         if running:
             logger.warning(
-                "Alert sender stopped with sends still running; they are repeated after the"
+                "Alert sender stopped before its channel workers finished (a send or a"
+                " database write); a part sent but not yet marked goes again after the"
                 " restart: channels=%d timeout=%s",
                 len(running),
                 timeout,

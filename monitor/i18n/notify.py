@@ -89,8 +89,8 @@ MESSAGES = {
         "en": "check the CHAT_ID in the channel URL (groups start with -100) and that the bot is a member of the group",
     },
     "notify.fix.rejected": {
-        "id": "lihat rincian; pesan tetap di antrean dan dicoba lagi setiap 10 menit",
-        "en": "see the detail; the message stays queued and is retried every 10 minutes",
+        "id": "lihat rincian; bila pesan terlalu panjang untuk layanan, turunkan max_length kanal lalu muat ulang (pesan dibuat ulang); pesan tetap di antrean dan dicoba lagi setiap 10 menit",
+        "en": "see the detail; if the message is too long for the service, lower the channel's max_length and reload (the message is rendered again); it stays queued and is retried every 10 minutes",
     },
     "notify.fix.rate_limited": {
         "id": "uji lagi setelah jeda yang diminta layanan; peringatan dalam antrean dikirim setelah jeda itu; bila sering terjadi, turunkan rate kanal",
