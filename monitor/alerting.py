@@ -35,7 +35,7 @@ import sqlite_utils
 from monitor import state as status
 from monitor import thresholds
 from monitor.alerts import outbox, render, routing
-from monitor.config import Channel, Inventory, Target
+from monitor.config import Inventory, Target
 from monitor.events import TargetRef
 from monitor.maintenance import MaintenanceSchedule, load_database_windows
 from monitor.snapshot import MetricsStore, status_probe
@@ -329,7 +329,7 @@ def queue_daily_summary(
             chosen = tuple(
                 (_ref(target), shown, since, reason)
                 for target, shown, since, reason in rows
-                if _routed(channel, target)
+                if routing.covers(channel, target.network, target.group)
             )
             summary = render.Summary(
                 now=now, not_up=chosen, incidents_last_day=incidents, targets_total=total
@@ -356,9 +356,3 @@ def queue_daily_summary(
 
 def _ref(target: Target) -> TargetRef:
     return TargetRef(target.name, target.group, target.network, target.address)
-
-
-def _routed(channel: Channel, target: Target) -> bool:
-    if channel.networks and target.network not in channel.networks:
-        return False
-    return not channel.groups or target.group in channel.groups

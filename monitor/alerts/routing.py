@@ -154,10 +154,11 @@ def _takes(channel: Channel, event: Event) -> bool:
         return False
     places = [(event.network, event.group)]
     places.extend((child.network, child.group) for child in event.children)
-    return any(_matches(channel, network, group) for network, group in places)
+    return any(covers(channel, network, group) for network, group in places)
 
 
-def _matches(channel: Channel, network: str, group: str) -> bool:
+def covers(channel: Channel, network: str, group: str) -> bool:
+    """Return whether the channel takes targets of ``network`` and ``group``."""
     network_ok = not channel.networks or network in channel.networks
     group_ok = not channel.groups or group in channel.groups
     return network_ok and group_ok
