@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from prometheus_client.core import Metric
 
-from monitor import config
+from monitor import config, sd_notify
 from monitor.alerting import Alerting, load_saved_states, queue_daily_summary
 from monitor.exporter import (
     MetricsServer,
@@ -33,6 +33,7 @@ from monitor.i18n import translate
 from monitor.scheduler import ProbeScheduler
 from monitor.snapshot import MetricsStore
 from monitor.snmp_view import interface_records
+from monitor.state import DEGRADED, DOWN, UNREACHABLE, UP
 from monitor.storage import Storage, StorageError
 from probes import base, host, icmp, snmp
 
@@ -52,6 +53,8 @@ MAINTENANCE_REFRESH = 30.0
 # Seconds after the daily summary time within which a daemon that was not
 # running then still sends that day's summary.
 SUMMARY_GRACE = 3600
+# Seconds between two refreshes of the status line that systemd shows.
+SYSTEMD_STATUS_INTERVAL = 5.0
 # Target name under which the machine running the daemon is stored.
 HOST_TARGET = "pantau-host"
 
@@ -78,6 +81,7 @@ class Daemon:
         self._lock_file: TextIO | None = None
         self._extra_metrics: list[Callable[[], Iterable[Metric]]] = [self._host_metrics]
         self._jobs: AsyncIOScheduler | None = None
+        self._systemd = sd_notify.Notifier.from_environment()
 
     async def run(self) -> int:
         """Run until SIGTERM or SIGINT; return the process exit code."""
@@ -160,10 +164,16 @@ class Daemon:
         sender_task = asyncio.create_task(sender.run())
         loop.add_signal_handler(signal.SIGTERM, self._stopping.set)
         loop.add_signal_handler(signal.SIGINT, self._stopping.set)
-        loop.add_signal_handler(
-            signal.SIGHUP, lambda: self.reload(scheduler, alerting, sender, storage)
-        )
+
+        def reload_on_signal() -> None:
+            self._systemd.reloading()
+            self.reload(scheduler, alerting, sender, storage)
+            self._systemd.ready(self._summary(sender))
+
+        loop.add_signal_handler(signal.SIGHUP, reload_on_signal)
         heartbeat = asyncio.create_task(self._beat())
+        watchdog = asyncio.create_task(sd_notify.ping_watchdog(self._systemd))
+        systemd_status = asyncio.create_task(self._report_status(sender))
         log.info(
             "pantau started: config=%s targets=%s listen=%s:%s",
             self.config_path,
@@ -171,10 +181,17 @@ class Daemon:
             self.inventory.daemon.listen_host,
             server.port,
         )
+        # One turn of the loop lets the scheduler submit the first jobs, so
+        # that READY means the first cycle has started.
+        await asyncio.sleep(0)
+        self._systemd.ready(self._summary(sender))
 
         await self._stopping.wait()
+        self._systemd.stopping()
         log.info("pantau stopping: flushing results")
         heartbeat.cancel()
+        watchdog.cancel()
+        systemd_status.cancel()
         scheduler.shutdown()
         await sender.stop()
         await sender_task
@@ -182,6 +199,7 @@ class Daemon:
         snmp_client.close()
         server.stop()
         storage.close()
+        self._systemd.close()
         log.info("pantau stopped")
         return 0
 
@@ -343,6 +361,32 @@ class Daemon:
         if result is None or not isinstance(result.detail, host.HostStats):
             return ()
         return host_metric_families(result.detail)
+
+    def _summary(self, sender: Sender) -> str:
+        """Count targets by status and pending alerts, for `systemctl status`."""
+        counts = dict.fromkeys((UP, DOWN, DEGRADED, UNREACHABLE), 0)
+        targets = self.store.targets().values()
+        for metrics in targets:
+            if metrics.state.status in counts:
+                counts[metrics.state.status] += 1
+        pending = sum(channel.pending for channel in sender.stats().values())
+        return translate(
+            "daemon.systemd_status",
+            self.language,
+            targets=len(targets),
+            up=counts[UP],
+            down=counts[DOWN],
+            degraded=counts[DEGRADED],
+            unreachable=counts[UNREACHABLE],
+            pending=pending,
+        )
+
+    async def _report_status(self, sender: Sender) -> None:
+        if not self._systemd.enabled:
+            return
+        while True:
+            await asyncio.sleep(SYSTEMD_STATUS_INTERVAL)
+            self._systemd.status(self._summary(sender))
 
     async def _beat(self) -> None:
         while True:

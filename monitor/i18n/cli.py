@@ -46,6 +46,17 @@ MESSAGES = {
         "id": "kesalahan internal Pantau; lihat log",
         "en": "internal error in Pantau; see the log",
     },
+    # The STATUS line that systemctl status shows.
+    "daemon.systemd_status": {
+        "id": (
+            "{targets} target: {up} NORMAL, {down} GANGGUAN, {degraded} MENURUN, "
+            "{unreachable} TIDAK TERJANGKAU; {pending} notifikasi tertunda"
+        ),
+        "en": (
+            "{targets} targets: {up} up, {down} down, {degraded} degraded, "
+            "{unreachable} unreachable; {pending} notifications pending"
+        ),
+    },
     # Reasons the status board gives.
     "reason.parent_down": {
         "id": "perangkat induknya sedang GANGGUAN",
