@@ -32,5 +32,5 @@ if ((${#missing[@]})); then
 fi
 
 PANTAU_EXTRAS="[test]" bash scripts/install.sh
-.venv/bin/ruff check monitor probes tests bench
+.venv/bin/ruff check monitor probes tests bench dashboards
 .venv/bin/python -m pytest "$@"
