@@ -83,7 +83,7 @@ class Alerting:
         self.board = status.StatusBoard(inventory, self._in_maintenance, saved)
         if self.board.discarded:
             log.warning(
-                "saved status unreadable, these targets start afresh: targets=%s",
+                "saved status could not be read, so these targets start afresh: targets=%s",
                 ",".join(self.board.discarded),
             )
         self._publish(target.name for target in inventory.targets)

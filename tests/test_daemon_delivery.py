@@ -122,7 +122,7 @@ def test_kill_9_during_delivery_loses_nothing(tmp_path: Path) -> None:
 
     rng = random.Random(20261204)
     receiver = Receiver(port=url_port)
-    # A slow chat service widens the window in which a kill cuts off an answer.
+    # A slow chat service widens the window in which a kill cuts off a response.
     receiver.script(*(Reply(delay=rng.uniform(0.0, 0.03)) for _ in range(10 * EVENTS)))
     receiver.accept()
     kills = 0
@@ -172,7 +172,7 @@ def test_kill_9_during_delivery_loses_nothing(tmp_path: Path) -> None:
     assert duplicates <= kills
 
 
-def test_daemon_started_after_summary_time_sends_it_once(tmp_path: Path) -> None:
+def test_late_start_sends_summary_once(tmp_path: Path) -> None:
     url_port = free_port()
     url = f"json://127.0.0.1:{url_port}/"
     inventory_path = write_inventory(tmp_path, free_port())
