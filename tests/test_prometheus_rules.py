@@ -9,6 +9,7 @@ pointed at a closed loopback port, so no notification leaves this machine.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import shutil
@@ -303,3 +304,70 @@ def test_alertmanager_inhibits_warnings_of_down_target(alertmanager: int) -> Non
 
     assert statuses["core/PantauDeviceRebooted"]["state"] == "suppressed"
     assert statuses["core/PantauTargetDown"]["state"] == "active"
+
+
+SCRAPE_CONFIG = RULES_DIR / "prometheus.yml"
+# RFC 5737 and RFC 3849: the only non-loopback addresses the example may contain.
+DOCUMENTATION_NETWORKS = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+
+
+def rule_count(path: Path) -> int:
+    """Return the number of rules, recording and alerting, in a rule file."""
+    document = yaml.safe_load(path.read_text())
+    return sum(len(group["rules"]) for group in document["groups"])
+
+
+def checked_rule_counts(output: str) -> dict[str, int]:
+    """Map each rule file that ``promtool check config`` checked to the count it printed."""
+    counts: dict[str, int] = {}
+    current = ""
+    for line in output.splitlines():
+        checking = re.fullmatch(r"Checking (.+)", line.strip())
+        found = re.fullmatch(r"SUCCESS: (\d+) rules found", line.strip())
+        if checking:
+            current = Path(checking.group(1)).name
+        elif found:
+            counts[current] = int(found.group(1))
+    return counts
+
+
+def test_promtool_check_config() -> None:
+    promtool = require("promtool", "prometheus")
+    checked = run(promtool, "check", "config", SCRAPE_CONFIG)
+    assert checked.returncode == 0
+    assert "SUCCESS: 2 rule files found" in checked.stdout
+    assert "is valid prometheus config file syntax" in checked.stdout
+    counts = checked_rule_counts(checked.stdout)
+    assert counts == {path.name: rule_count(path) for path in RULE_FILES}
+    assert counts == {"rules.yml": 10, "alerts.yml": 13}
+
+
+def test_scrape_config_tells_sites_apart() -> None:
+    config = yaml.safe_load(SCRAPE_CONFIG.read_text())
+    (job,) = config["scrape_configs"]
+    assert job["job_name"] == "pantau"
+    sites = {group["labels"]["site"]: group["targets"] for group in job["static_configs"]}
+    assert sites == {"noc": ["127.0.0.1:9470"], "eksekutif": ["192.0.2.10:9470"]}
+    assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == [
+        "127.0.0.1:9093"
+    ]
+
+
+def test_scrape_config_addresses_stay_examples() -> None:
+    config = yaml.safe_load(SCRAPE_CONFIG.read_text())
+    documentation = [ipaddress.ip_network(net) for net in DOCUMENTATION_NETWORKS]
+    addresses = [
+        target.rsplit(":", 1)[0]
+        for job in config["scrape_configs"]
+        for group in job["static_configs"]
+        for target in group["targets"]
+    ]
+    addresses += [
+        target.rsplit(":", 1)[0]
+        for manager in config["alerting"]["alertmanagers"]
+        for group in manager["static_configs"]
+        for target in group["targets"]
+    ]
+    for text in addresses:
+        address = ipaddress.ip_address(text)
+        assert address.is_loopback or any(address in net for net in documentation), text
