@@ -26,6 +26,7 @@ import logging
 import math
 import os
 import re
+import ssl
 import tomllib
 import warnings
 import zoneinfo
@@ -36,6 +37,8 @@ from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, TypeVar
+
+import yaml
 
 from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
@@ -79,12 +82,14 @@ __all__ = [
     "Target",
     "TargetSettings",
     "Thresholds",
+    "WebConfig",
     "find_config_path",
     "format_duration",
     "format_speed",
     "is_placeholder_address",
     "is_valid_hostname",
     "load",
+    "load_tls_context",
     "parse_duration",
     "parse_listen",
     "parse_percentage",
@@ -694,6 +699,29 @@ class MaintenanceWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class WebConfig:
+    """The web configuration file of ``[daemon] web_config``: TLS and basic auth of the endpoint.
+
+    It follows the web-config.yml of Prometheus exporters. ``cert_file`` and
+    ``key_file`` are both set (TLS) or both None (plain HTTP); they are
+    absolute, resolved against the web configuration file. ``users`` maps a
+    user name to its bcrypt hash; empty means no authentication.
+    """
+
+    path: Path
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    users: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "users", MappingProxyType(dict(self.users)))
+
+    @property
+    def tls(self) -> bool:
+        return self.cert_file is not None and self.key_file is not None
+
+
+@dataclass(frozen=True, slots=True)
 class DaemonSettings:
     """The ``[daemon]`` table. ``database`` is absolute, resolved against the config file."""
 
@@ -703,6 +731,7 @@ class DaemonSettings:
     language: str
     timezone: str
     log_level: str
+    web: WebConfig | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1331,7 +1360,15 @@ _TOP_KEYS: Final = (
     "alerts",
     "maintenance",
 )
-_DAEMON_KEYS: Final = ("listen", "database", "language", "timezone", "log_level")
+_DAEMON_KEYS: Final = ("listen", "database", "language", "timezone", "log_level", "web_config")
+_WEB_KEYS: Final = ("tls_server_config", "basic_auth_users")
+_WEB_TLS_KEYS: Final = ("cert_file", "key_file")
+_WEB_TLS_EXAMPLES: Final = {
+    "cert_file": "cert_file: server.crt",
+    "key_file": "key_file: server.key",
+}
+# Modular crypt format of bcrypt: $2a$, $2b$ or $2y$, a two-digit cost, 22 + 31 characters.
+_BCRYPT_HASH: Final = re.compile(r"\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}")
 _SETTINGS_KEYS: Final = (
     "interval",
     "timeout",
@@ -1464,6 +1501,11 @@ def _read_daemon(reader: _Reader, data: Mapping[str, object], config_path: Path)
     log_level = reader.choice(
         table, (*path, "log_level"), 'log_level = "INFO"', LOG_LEVELS, ignore_case=True
     )
+    web_path = (*path, "web_config")
+    web_config = reader.string(table, web_path, 'web_config = "web.yml"')
+    web = None
+    if web_config is not None:
+        web = _read_web_config(reader, web_path, config_path.parent / web_config)
 
     return DaemonSettings(
         listen_host=host,
@@ -1472,7 +1514,172 @@ def _read_daemon(reader: _Reader, data: Mapping[str, object], config_path: Path)
         language=_pick(language, DEFAULT_LANGUAGE),
         timezone=_pick(timezone, DEFAULT_TIMEZONE),
         log_level=_pick(log_level, DEFAULT_LOG_LEVEL),
+        web=web,
     )
+
+
+class _WebReader:
+    """Record a Problem located in the web configuration file, by the YAML line of a key."""
+
+    def __init__(self, reader: _Reader, file: str, lines: Mapping[KeyPath, int]) -> None:
+        self.reader = reader
+        self.file = file
+        self.lines = lines
+
+    def report(self, path: KeyPath, code: str, **params: object) -> None:
+        line = self.lines.get(path)
+        if line is None and path:
+            line = self.lines.get(path[:-1])
+        problem = Problem(self.file, _format_path(path), line, code, params)
+        self.reader.problems.append(problem)
+
+    def check_keys(
+        self, table: Mapping[object, object], path: KeyPath, allowed: Sequence[str]
+    ) -> bool:
+        valid = True
+        for key in table:
+            if key in allowed:
+                continue
+            valid = False
+            # No close-match suggestion: the exporters' keys that Pantau lacks resemble its own.
+            self.report((*path, str(key)), "unknown_key", allowed=", ".join(allowed))
+        return valid
+
+
+def _yaml_lines(node: yaml.Node | None, path: KeyPath, lines: dict[KeyPath, int]) -> None:
+    """Record the line of every mapping key under ``node``, by its key path."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            key_path = (*path, str(key_node.value))
+            lines[key_path] = key_node.start_mark.line + 1
+            _yaml_lines(value_node, key_path, lines)
+
+
+def _read_web_config(reader: _Reader, path: KeyPath, web_path: Path) -> WebConfig | None:
+    """Read and check the web configuration file named by ``[daemon] web_config``."""
+    file = str(web_path)
+    try:
+        text = web_path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        reader.report(path, "web_config_missing", file=_show(file))
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        reader.report(path, "web_config_unreadable", file=_show(file), reason=reason)
+        return None
+
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = None if mark is None else mark.line + 1
+        reason = getattr(error, "problem", None) or str(error)
+        reader.problems.append(Problem(file, "", line, "web_config_yaml", {"reason": reason}))
+        return None
+    finally:
+        loader.dispose()
+    lines: dict[KeyPath, int] = {}
+    _yaml_lines(node, (), lines)
+    web = _WebReader(reader, file, lines)
+
+    if data is None:
+        return WebConfig(path=web_path)
+    if not isinstance(data, dict):
+        web.report((), "web_config_expected_mapping", value=_show(data))
+        return None
+    valid = web.check_keys(data, (), _WEB_KEYS)
+    tls = _read_web_tls(web, data.get("tls_server_config"), web_path.parent)
+    users = _read_web_users(web, data.get("basic_auth_users"))
+    if not valid or tls is None or users is None:
+        return None
+    return WebConfig(path=web_path, cert_file=tls[0], key_file=tls[1], users=users)
+
+
+def _read_web_tls(
+    web: _WebReader, table: object, directory: Path
+) -> tuple[Path | None, Path | None] | None:
+    """Return the certificate and key files, or None after reporting a fault."""
+    path: KeyPath = ("tls_server_config",)
+    if table is None:
+        return None, None
+    if not isinstance(table, dict):
+        web.report(path, "web_config_expected_mapping", value=_show(table))
+        return None
+
+    known = web.check_keys(table, path, _WEB_TLS_KEYS)
+    valid = True
+    files: list[Path] = []
+    for key in _WEB_TLS_KEYS:
+        value = table.get(key)
+        key_path = (*path, key)
+        if value is None:
+            web.report(key_path, "missing_key", example=_WEB_TLS_EXAMPLES[key])
+            valid = False
+        elif not isinstance(value, str) or not value.strip():
+            web.report(key_path, "web_config_expected_file", value=_show(value))
+            valid = False
+        else:
+            # abspath, not resolve: keep symbolic links as the operator wrote them.
+            file_path = Path(os.path.abspath(directory / value))
+            if not file_path.is_file():
+                web.report(key_path, "web_config_file_missing", file=_show(value))
+                valid = False
+            files.append(file_path)
+    if not valid:
+        return None
+
+    cert_file, key_file = files
+    try:
+        load_tls_context(cert_file, key_file)
+    except (ssl.SSLError, OSError, ValueError):
+        web.report(
+            path,
+            "web_config_tls_invalid",
+            cert=_show(table["cert_file"]),
+            key=_show(table["key_file"]),
+        )
+        return None
+    return (cert_file, key_file) if known else None
+
+
+def _read_web_users(web: _WebReader, table: object) -> dict[str, str] | None:
+    """Return the user names with their bcrypt hashes, or None after reporting a fault."""
+    path: KeyPath = ("basic_auth_users",)
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        web.report(path, "web_config_expected_mapping", value=_show(table))
+        return None
+    users: dict[str, str] = {}
+    valid = True
+    for name, value in table.items():
+        key_path = (*path, str(name))
+        if not isinstance(name, str) or not name or ":" in name:
+            web.report(key_path, "web_config_invalid_user", value=_show(name))
+            valid = False
+        # The value is never shown: a password pasted here instead of a hash would leak.
+        elif not isinstance(value, str) or not _BCRYPT_HASH.fullmatch(value):
+            web.report(key_path, "web_config_not_bcrypt")
+            valid = False
+        else:
+            users[name] = value
+    return users if valid else None
+
+
+def load_tls_context(cert_file: Path, key_file: Path) -> ssl.SSLContext:
+    """Return a server TLS context (TLS 1.2 or newer) with the certificate and its key.
+
+    Raises ssl.SSLError or OSError when the files cannot be loaded. A key with
+    a passphrase fails instead of prompting on the terminal.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert_file, key_file, password=lambda: b"")
+    return context
 
 
 def _read_listen(reader: _Reader, path: KeyPath, text: str) -> tuple[str, int]:

@@ -174,12 +174,15 @@ class Daemon:
         heartbeat = asyncio.create_task(self._beat())
         watchdog = asyncio.create_task(sd_notify.ping_watchdog(self._systemd))
         systemd_status = asyncio.create_task(self._report_status(sender))
+        web = self.inventory.daemon.web
         log.info(
-            "pantau started: config=%s targets=%s listen=%s:%s",
+            "pantau started: config=%s targets=%s listen=%s:%s tls=%s basic_auth=%s",
             self.config_path,
             len(self.inventory.targets),
             self.inventory.daemon.listen_host,
             server.port,
+            web is not None and web.tls,
+            web is not None and bool(web.users),
         )
         # One turn of the loop lets the scheduler submit the first jobs, so
         # that READY means the first cycle has started.
@@ -343,7 +346,9 @@ class Daemon:
         registry = build_registry(self.store, self._extra_metrics)
         checker = heartbeat_checker(lambda: self._last_beat, HEARTBEAT_MAX_AGE)
         try:
-            server = MetricsServer(daemon.listen_host, daemon.listen_port, registry, checker)
+            server = MetricsServer(
+                daemon.listen_host, daemon.listen_port, registry, checker, web=daemon.web
+            )
         except OSError as error:
             raise StartupError(
                 translate(

@@ -6,9 +6,14 @@ never slows Prometheus. The registry is private to the daemon.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
 import logging
 import platform
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -16,6 +21,7 @@ from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import bcrypt
 from prometheus_client import CollectorRegistry, make_wsgi_app
 from prometheus_client.core import (
     CounterMetricFamily,
@@ -29,6 +35,7 @@ from prometheus_client.registry import Collector
 
 import monitor
 from monitor import state as status
+from monitor.config import WebConfig, load_tls_context
 from monitor.snapshot import (
     RTT_BUCKETS,
     SCHEDULER_LAG_BUCKETS,
@@ -255,9 +262,30 @@ def build_registry(
     return registry
 
 
+# A client must finish the TLS handshake and send its request within this time.
+CLIENT_TIMEOUT = 30.0
+# How long a successful password check is remembered: bcrypt is slow by design.
+AUTH_CACHE_SECONDS = 60.0
+REALM = "pantau"
+
+
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        # Runs in the request's own thread, so a slow TLS handshake delays no other request.
+        if isinstance(request, ssl.SSLSocket):
+            request.settimeout(CLIENT_TIMEOUT)
+            try:
+                request.do_handshake()
+            except (OSError, ValueError) as error:
+                log.debug("http: TLS handshake with %s failed: %s", client_address[0], error)
+                return
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("http: request from %s failed", client_address[0], exc_info=True)
 
 
 class _ThreadingServer6(_ThreadingServer):
@@ -265,12 +293,73 @@ class _ThreadingServer6(_ThreadingServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
+    timeout = CLIENT_TIMEOUT
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("http: " + format, *args)
 
 
+class BasicAuth:
+    """Check HTTP basic credentials against bcrypt hashes.
+
+    A successful check is remembered for ``cache_seconds`` (by a SHA-256 of
+    the password, compared in constant time), so that Prometheus scraping
+    every few seconds does not pay for bcrypt each time. Failed checks are not
+    remembered. The password is never logged.
+    """
+
+    def __init__(self, users: Mapping[str, str], cache_seconds: float = AUTH_CACHE_SECONDS) -> None:
+        self._users = {name: hashed.encode() for name, hashed in users.items()}
+        self._cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[bytes, float]] = {}
+        self._lock = threading.Lock()
+        # Checked for an unknown user, so that its answer takes as long as a known one's.
+        self._dummy = bcrypt.hashpw(b"pantau", bcrypt.gensalt(rounds=10))
+
+    def check(self, header: str | None) -> bool:
+        """Return whether the Authorization header carries a valid user and password."""
+        credentials = _parse_basic(header)
+        if credentials is None:
+            return False
+        user, password = credentials
+        digest = hashlib.sha256(password).digest()
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(user)
+        if cached is not None and cached[1] > now and hmac.compare_digest(cached[0], digest):
+            return True
+        hashed = self._users.get(user)
+        valid = bcrypt.checkpw(password, hashed if hashed is not None else self._dummy)
+        if not valid or hashed is None:
+            return False
+        with self._lock:
+            self._cache[user] = (digest, now + self._cache_seconds)
+        return True
+
+
+def _parse_basic(header: str | None) -> tuple[str, bytes] | None:
+    if not header:
+        return None
+    scheme, _, encoded = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    user, separator, password = decoded.partition(b":")
+    if not separator:
+        return None
+    return user.decode("utf-8", "replace"), password
+
+
 class MetricsServer:
-    """HTTP endpoint: /metrics (Prometheus), /healthz (event loop alive)."""
+    """HTTP endpoint: /metrics (Prometheus), /healthz (event loop alive).
+
+    With a ``web`` configuration, the endpoint speaks TLS (1.2 or newer) when
+    it names a certificate, and answers 401 to every request without valid
+    basic credentials when it names users.
+    """
 
     def __init__(
         self,
@@ -278,10 +367,21 @@ class MetricsServer:
         port: int,
         registry: CollectorRegistry,
         is_healthy: Callable[[], tuple[bool, str]],
+        web: WebConfig | None = None,
     ) -> None:
         metrics_app = make_wsgi_app(registry)
+        auth = BasicAuth(web.users) if web is not None and web.users else None
 
         def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            if auth is not None and not auth.check(environ.get("HTTP_AUTHORIZATION")):
+                start_response(
+                    "401 Unauthorized",
+                    [
+                        ("Content-Type", "text/plain; charset=utf-8"),
+                        ("WWW-Authenticate", f'Basic realm="{REALM}"'),
+                    ],
+                )
+                return [b"unauthorized\n"]
             path = environ.get("PATH_INFO", "/")
             if path == "/metrics":
                 return metrics_app(environ, start_response)
@@ -296,10 +396,18 @@ class MetricsServer:
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"not found: try /metrics or /healthz\n"]
 
+        context = None
+        if web is not None and web.cert_file is not None and web.key_file is not None:
+            context = load_tls_context(web.cert_file, web.key_file)
         server_class = _ThreadingServer6 if ":" in host else _ThreadingServer
         self._server = make_server(
             host, port, app, server_class=server_class, handler_class=_QuietHandler
         )
+        if context is not None:
+            self._server.socket = context.wrap_socket(
+                self._server.socket, server_side=True, do_handshake_on_connect=False
+            )
+        self.tls = context is not None
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="metrics-http", daemon=True
         )

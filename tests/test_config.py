@@ -2270,13 +2270,14 @@ CASES = [
         id=[
             (
                 "unknown_key.toml:3: daemon.colour: kunci tidak dikenal; hapus kunci ini atau "
-                "gunakan salah satu dari: listen, database, language, timezone, log_level"
+                "gunakan salah satu dari: listen, database, language, timezone, log_level, "
+                "web_config"
             ),
         ],
         en=[
             (
                 "unknown_key.toml:3: daemon.colour: unknown key; remove it or use one of: "
-                "listen, database, language, timezone, log_level"
+                "listen, database, language, timezone, log_level, web_config"
             ),
         ],
     ),
@@ -2667,6 +2668,124 @@ CASES = [
             (
                 'window_unknown_names.toml:14: maintenance[0].networks[0]: network "servers" not '
                 'found; use a network that one of the targets has, for example "server"'
+            ),
+        ],
+    ),
+    Case(
+        "web_config_missing",
+        id=[
+            (
+                "web_config_missing.toml:3: daemon.web_config: berkas konfigurasi web "
+                '"web-tidak-ada.yml" tidak ditemukan; buat berkas itu atau perbaiki jalurnya '
+                "(relatif terhadap berkas konfigurasi ini)"
+            ),
+        ],
+        en=[
+            (
+                "web_config_missing.toml:3: daemon.web_config: web configuration file "
+                '"web-tidak-ada.yml" not found; create it or correct the path (relative to this '
+                "configuration file)"
+            ),
+        ],
+    ),
+    Case(
+        "web_config_yaml",
+        id=[
+            (
+                "web_yaml.yml:3: bukan YAML yang valid: expected <block end>, but found '<block "
+                "mapping start>'; periksa indentasi dan tanda titik dua"
+            ),
+        ],
+        en=[
+            (
+                "web_yaml.yml:3: not valid YAML: expected <block end>, but found '<block mapping "
+                "start>'; check the indentation and the colons"
+            ),
+        ],
+    ),
+    Case(
+        "web_config_unknown_key",
+        id=[
+            (
+                "web_unknown_key.yml:3: http_server_config: kunci tidak dikenal; hapus kunci ini "
+                "atau gunakan salah satu dari: tls_server_config, basic_auth_users"
+            ),
+        ],
+        en=[
+            (
+                "web_unknown_key.yml:3: http_server_config: unknown key; remove it or use one of: "
+                "tls_server_config, basic_auth_users"
+            ),
+        ],
+    ),
+    Case(
+        "web_config_tls_missing",
+        id=[
+            (
+                "web_tls_missing.yml:1: tls_server_config.key_file: kunci wajib ini tidak ada; "
+                "tambahkan, misalnya key_file: server.key"
+            ),
+            (
+                'web_tls_missing.yml:2: tls_server_config.cert_file: berkas "tidak-ada.crt" tidak '
+                "ditemukan; jalur relatif dihitung dari berkas konfigurasi web"
+            ),
+        ],
+        en=[
+            (
+                "web_tls_missing.yml:1: tls_server_config.key_file: this required key is missing; "
+                "add it, for example key_file: server.key"
+            ),
+            (
+                'web_tls_missing.yml:2: tls_server_config.cert_file: file "tidak-ada.crt" not '
+                "found; a relative path starts from the web configuration file"
+            ),
+        ],
+    ),
+    Case(
+        "web_config_tls_invalid",
+        id=[
+            (
+                'web_tls_invalid.yml:2: tls_server_config: sertifikat "web_garbage.crt" dan kunci '
+                '"web_garbage.key" tidak dapat dimuat; cert_file harus sertifikat PEM dan key_file '
+                "kunci privat PEM pasangannya, tanpa frasa sandi"
+            ),
+            (
+                "web_tls_invalid.yml:5: tls_server_config.client_auth_type: kunci tidak dikenal; "
+                "hapus kunci ini atau gunakan salah satu dari: cert_file, key_file"
+            ),
+        ],
+        en=[
+            (
+                "web_tls_invalid.yml:2: tls_server_config: cannot load the certificate "
+                '"web_garbage.crt" with the key "web_garbage.key"; cert_file must be a PEM '
+                "certificate and key_file its matching PEM private key, without a passphrase"
+            ),
+            (
+                "web_tls_invalid.yml:5: tls_server_config.client_auth_type: unknown key; remove it "
+                "or use one of: cert_file, key_file"
+            ),
+        ],
+    ),
+    Case(
+        "web_config_not_bcrypt",
+        id=[
+            (
+                "web_not_bcrypt.yml:2: basic_auth_users.prometheus: nilai ini bukan hash bcrypt; "
+                "buat hash dengan htpasswd -nBC 10 \"\" | tr -d ':\\n' lalu tempel hasilnya di sini"
+            ),
+            (
+                "web_not_bcrypt.yml:3: basic_auth_users.grafana: nilai ini bukan hash bcrypt; buat "
+                "hash dengan htpasswd -nBC 10 \"\" | tr -d ':\\n' lalu tempel hasilnya di sini"
+            ),
+        ],
+        en=[
+            (
+                "web_not_bcrypt.yml:2: basic_auth_users.prometheus: this value is not a bcrypt "
+                "hash; make one with htpasswd -nBC 10 \"\" | tr -d ':\\n' and paste the result here"
+            ),
+            (
+                "web_not_bcrypt.yml:3: basic_auth_users.grafana: this value is not a bcrypt hash; "
+                "make one with htpasswd -nBC 10 \"\" | tr -d ':\\n' and paste the result here"
             ),
         ],
     ),

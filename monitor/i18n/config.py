@@ -5,8 +5,9 @@ value and the fix but not the key, which comes before it. The parameters are
 already formatted for display: quoted strings, durations such as "30s", and
 TOML snippets such as ``count = 5``. tomllib's own syntax message is English
 in both languages, and so are the reason that Python's re module gives for an
-invalid regular expression and the reason that APScheduler gives for an
-invalid cron expression.
+invalid regular expression, the reason that APScheduler gives for an
+invalid cron expression and the reason that PyYAML gives for an invalid web
+configuration file.
 """
 
 from __future__ import annotations
@@ -183,6 +184,66 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "config.invalid_listen_port": {
         "id": "port {port} pada {value} di luar rentang 1 sampai 65535; gunakan misalnya port 9470",
         "en": "port {port} in {value} is not in the range 1 to 65535; use for example port 9470",
+    },
+    "config.web_config_missing": {
+        "id": (
+            "berkas konfigurasi web {file} tidak ditemukan; buat berkas itu atau perbaiki "
+            "jalurnya (relatif terhadap berkas konfigurasi ini)"
+        ),
+        "en": (
+            "web configuration file {file} not found; create it or correct the path "
+            "(relative to this configuration file)"
+        ),
+    },
+    "config.web_config_unreadable": {
+        "id": "berkas konfigurasi web {file} tidak dapat dibaca: {reason}",
+        "en": "cannot read the web configuration file {file}: {reason}",
+    },
+    "config.web_config_yaml": {
+        "id": "bukan YAML yang valid: {reason}; periksa indentasi dan tanda titik dua",
+        "en": "not valid YAML: {reason}; check the indentation and the colons",
+    },
+    "config.web_config_expected_mapping": {
+        "id": (
+            "diharapkan pemetaan kunci: nilai, bukan {value}; misalnya "
+            '"tls_server_config:" dengan "cert_file:" dan "key_file:" menjorok di bawahnya'
+        ),
+        "en": (
+            'expected a mapping of keys to values, not {value}; for example "tls_server_config:" '
+            'with "cert_file:" and "key_file:" indented under it'
+        ),
+    },
+    "config.web_config_expected_file": {
+        "id": 'nilai {value} bukan jalur berkas; tulis misalnya "server.crt"',
+        "en": 'value {value} is not a file path; write for example "server.crt"',
+    },
+    "config.web_config_file_missing": {
+        "id": ("berkas {file} tidak ditemukan; jalur relatif dihitung dari berkas konfigurasi web"),
+        "en": "file {file} not found; a relative path starts from the web configuration file",
+    },
+    "config.web_config_tls_invalid": {
+        "id": (
+            "sertifikat {cert} dan kunci {key} tidak dapat dimuat; cert_file harus sertifikat "
+            "PEM dan key_file kunci privat PEM pasangannya, tanpa frasa sandi"
+        ),
+        "en": (
+            "cannot load the certificate {cert} with the key {key}; cert_file must be a PEM "
+            "certificate and key_file its matching PEM private key, without a passphrase"
+        ),
+    },
+    "config.web_config_invalid_user": {
+        "id": "nama pengguna {value} tidak valid; gunakan nama tanpa titik dua",
+        "en": "invalid user name {value}; use a name without a colon",
+    },
+    "config.web_config_not_bcrypt": {
+        "id": (
+            "nilai ini bukan hash bcrypt; buat hash dengan "
+            "htpasswd -nBC 10 \"\" | tr -d ':\\n' lalu tempel hasilnya di sini"
+        ),
+        "en": (
+            "this value is not a bcrypt hash; make one with "
+            "htpasswd -nBC 10 \"\" | tr -d ':\\n' and paste the result here"
+        ),
     },
     "config.invalid_timezone": {
         "id": (
