@@ -1164,6 +1164,9 @@ def test_unsent_message_rendered_again_after_config_change(
     run(storage, outbox.enqueue(events, inventory.channels, time.time() - 60))
     first = run(storage, outbox.seal(channel.name, time.time(), 0.0, plain))
     assert first is not None
+    # Not yet tried: a restart keeps its text.
+    assert run(storage, outbox.unseal_unsent(channel.name)) == 0
+    run(storage, outbox.mark_failed(first, "HTTP 400: message is too long", time.time() + 600))
 
     assert run(storage, outbox.unseal_unsent(channel.name)) == 1
 

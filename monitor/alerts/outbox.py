@@ -189,13 +189,15 @@ def seal(
 
 
 def unseal_unsent(channel: str) -> Operation[int]:
-    """Return the channel's events of messages not yet started to the unsealed queue.
+    """Return the events of the channel's failed, unstarted messages to the unsealed queue.
 
     After a configuration change (a new length limit or URL), a message that
-    the chat service rejected for good is rendered again instead of holding
-    every later alert. Messages with a part already delivered, and messages
-    not made of events (the daily summary), stay as they are. Returns the
-    number of messages dropped for rendering again.
+    the chat service rejected is rendered again instead of holding every
+    later alert. Only messages with a failed attempt and no part delivered
+    qualify: a message merely interrupted (a kill during its first send)
+    keeps its text, so a restart sends the same parts. Messages not made of
+    events (the daily summary) stay as they are. Returns the number of
+    messages dropped for rendering again.
     """
 
     def operation(db: sqlite_utils.Database) -> int:
@@ -203,7 +205,7 @@ def unseal_unsent(channel: str) -> Operation[int]:
             row[0]
             for row in db.execute(
                 f"SELECT m.id FROM {MESSAGES_TABLE} m WHERE m.channel = ? AND m.state = ?"
-                " AND m.parts_sent = 0"
+                " AND m.parts_sent = 0 AND m.attempts > 0"
                 f" AND EXISTS (SELECT 1 FROM {OUTBOX_TABLE} o WHERE o.message_id = m.id)",
                 (channel, PENDING),
             )
