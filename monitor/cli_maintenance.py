@@ -499,7 +499,7 @@ class _Command:
 
 @dataclass(frozen=True, slots=True)
 class _Written(Generic[_T]):
-    """Value of a committed write, told apart from an exit code."""
+    """Value of a committed write, distinct from an exit code."""
 
     value: _T
 

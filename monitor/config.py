@@ -129,8 +129,10 @@ MAX_PACKET_COUNT: Final = 100
 MAX_CYCLES: Final = 100  # upper bound of down_after and up_after
 MIN_FLAP_WINDOW: Final = 1.0
 MAX_FLAP_WINDOW: Final = 86_400.0
-# A status changes at most once per cycle and cycles are at least 1s apart, so
-# more changes than this cannot fit in the longest window.
+# Flapping counts changes among up, down and degraded, which come from probe
+# cycles at least MIN_INTERVAL (1 s) apart, so about this many changes at most
+# fit in the longest window (an estimate: two probes of one target can each
+# change it once per cycle).
 MAX_FLAP_CHANGES: Final = 86_400
 # Reminders more often than this would flood a chat channel with repeats.
 MIN_REMIND_EVERY: Final = 60.0
@@ -440,7 +442,7 @@ class IcmpSettings:
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """Limits past which a target that still answers is degraded.
+    """Limits past which a target that still replies is degraded.
 
     Fractions are between 0 and 1, ``rtt`` is in seconds and is compared
     with the median round-trip time of one cycle. None switches a limit off.
@@ -612,7 +614,7 @@ class Target:
     snmp: SnmpSettings | None
     placeholder: bool
     # "reachable", or "unreachable" for an isolation check: an address that
-    # must not answer from where Pantau runs (the executive network seen
+    # must not reply from where Pantau runs (the executive network seen
     # from an OPD network). Such a target is healthy while it is silent.
     expect: str = "reachable"
 

@@ -24,12 +24,12 @@ from types import MappingProxyType
 from typing import Any, Final
 
 # Kinds of event.
-DOWN: Final = "down"  # the target stopped answering (or its probe kept failing)
+DOWN: Final = "down"  # the target stopped replying (or its probe kept failing)
 RECOVERED: Final = "recovered"  # back to up from down, degraded or an isolation breach
-DEGRADED: Final = "degraded"  # answers, but a threshold stayed crossed
-ISOLATION_BREACHED: Final = "isolation_breached"  # an address that must be silent answered
+DEGRADED: Final = "degraded"  # replies, but a threshold stayed crossed
+ISOLATION_BREACHED: Final = "isolation_breached"  # an address that must be silent replied
 FLAPPING_STARTED: Final = "flapping_started"
-FLAPPING_STOPPED: Final = "flapping_stopped"  # stable again; ``status`` says in which status
+FLAPPING_STOPPED: Final = "flapping_stopped"  # stable again; ``status`` is the status it settled in
 REMINDER: Final = "reminder"  # still down or degraded after remind_every
 KINDS: Final = (
     DOWN,
@@ -70,7 +70,7 @@ class Event:
     problem it opens, continues or closes, so a recovery's outage lasted
     ``at - since``. ``reason`` is a cause code: a probe reason such as
     "no_reply" or "timeout", or a threshold name ("loss", "rtt",
-    "utilisation", "cpu", "memory", "disk") for degraded. ``values`` holds
+    "utilisation", "cpu", "memory", "disk") for degraded. ``values`` contains
     the figures behind the cause, such as {"loss": 0.4, "loss_limit": 0.2}.
     ``children`` lists the targets behind a parent that went down (they are
     unreachable, with no alert of their own) or came back with it.

@@ -313,7 +313,7 @@ class BasicAuth:
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
-        # Checked for an unknown user, so that its answer takes as long as a known one's.
+        # Checked for an unknown user, so that its check takes as long as a known one's.
         self._dummy = bcrypt.hashpw(b"pantau", bcrypt.gensalt(rounds=10))
 
     def check(self, header: str | None) -> bool:
@@ -357,7 +357,7 @@ class MetricsServer:
     """HTTP endpoint: /metrics (Prometheus), /healthz (event loop alive).
 
     With a ``web`` configuration, the endpoint speaks TLS (1.2 or newer) when
-    it names a certificate, and answers 401 to every request without valid
+    it names a certificate, and responds 401 to every request without valid
     basic credentials when it names users.
     """
 

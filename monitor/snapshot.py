@@ -72,8 +72,8 @@ NO_STATUS = status.StatusView(
 class TargetMetrics:
     """Everything the exporter shows about one target.
 
-    ``state`` is what the status board (monitor/state.py) last said about
-    the target; the alerting code sets it after each board step.
+    ``state`` is what the status board (monitor/state.py) last reported
+    about the target; the alerting code sets it after each board step.
     """
 
     target: Target

@@ -317,7 +317,7 @@ class StatusBoard:
 
     ``in_maintenance(target, at)`` returns whether a maintenance window covers
     the target at unix time ``at``. ``saved`` maps target names to the JSON
-    text of :meth:`export`, so that a restart neither forgets an outage nor
+    text of :meth:`export`, so that a restart neither loses an outage nor
     notifies it twice. Saved text that cannot be read is dropped, and its
     target starts afresh; :attr:`discarded` names those targets.
 
@@ -457,8 +457,8 @@ class StatusBoard:
 
     def _set_topology(self, inventory: Inventory) -> None:
         self._targets: dict[str, Target] = {target.name: target for target in inventory.targets}
-        # An isolation check stands alone: its parent being down must never
-        # hide a breach, and a silent check is healthy, not cut off.
+        # An isolation check has no parent: a down parent must never hide a
+        # breach, and a silent check is healthy, not cut off.
         self._ancestors: dict[str, tuple[str, ...]] = {
             name: () if target.expect == "unreachable" else _ancestors(name, self._targets)
             for name, target in self._targets.items()
@@ -658,7 +658,7 @@ class StatusBoard:
                 since=record.notified_since, children=hidden, after_maintenance=window_ended,
             )  # fmt: skip
             if old == events.ISOLATION_BREACHED:
-                # The message then says the breach ended, not that a silent host answers.
+                # The message then reports that the breach ended, not that a host is down.
                 recovered = replace(recovered, reason=REASON_ISOLATION_BREACHED)
             step.events.append(recovered)
             record.notified = _NO_PROBLEM

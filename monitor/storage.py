@@ -378,7 +378,7 @@ class Storage:
     ) -> Future[Any]:
         """Queue ``operation`` to run on the writer thread; return a future of its result.
 
-        The operation runs inside the transaction of the batch that holds it,
+        The operation runs inside the transaction of the batch that contains it,
         in queue order with the rows put before and after it, so it may read
         and write any table. The future is resolved only after that
         transaction commits, so a caller that waits for it knows the change
@@ -599,7 +599,7 @@ class Storage:
         """Write one batch in one transaction; return each operation's outcome.
 
         Rows between two operations are inserted per table before the
-        operation runs, so an operation sees every row queued before it.
+        operation runs, so an operation reads every row queued before it.
         """
         assert self._db is not None
         connection = self._db.conn
@@ -778,7 +778,7 @@ def _create_status_tables(db: sqlite_utils.Database) -> None:
 
     target_state: the status machine's state of each target (JSON in
     ``data``), written on every status change, read back at start so that a
-    restart neither forgets an outage nor alerts it twice.
+    restart neither loses an outage nor alerts it twice.
     incidents: one row per stretch of down, degraded or unreachable
     status; ``end`` is NULL while it lasts.
     outbox: one row per event and channel; ``message_id`` is set when the

@@ -98,7 +98,7 @@ class Receiver:
         self._thread.join()
 
     def script(self, *replies: Reply) -> None:
-        """Answer the next POSTs with ``replies``, in order."""
+        """Respond to the next POSTs with ``replies``, in order."""
         with self._lock:
             self._replies.extend(replies)
 
@@ -154,7 +154,7 @@ class Receiver:
                     self.end_headers()
                     self.wfile.write(reply.body)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the sender was killed before it read the answer
+                    pass  # the sender was killed before it read the response
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
 
     Run it inside a test namespace, where the daemon under test can reach
     it on that namespace's loopback: ``python -m tests.alerts_receiver
-    --port 9480 --record posts.jsonl``. Each line holds the receive time
+    --port 9480 --record posts.jsonl``. Each line contains the receive time
     (unix seconds), the path and the JSON body.
     """
     parser = argparse.ArgumentParser(description=main.__doc__)

@@ -550,7 +550,7 @@ class _Collect(logging.Handler):
 def test_telegram_token_never_in_errors_or_logs(fake_bot_api: Receiver) -> None:
     secret = TOKEN.split(":")[1]
     fake_bot_api.script(telegram_error(401, "Unauthorized"))
-    # A handler on the root logger at DEBUG sees what the daemon's log
+    # A handler on the root logger at DEBUG receives what the daemon's log
     # (stderr, the journal) would. pytest's caplog is not used: since pytest
     # 9.2 it also listens on loggers that do not propagate, such as the
     # "apprise" logger that the transport keeps to itself.

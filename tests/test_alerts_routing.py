@@ -76,7 +76,7 @@ def test_max_length_cannot_exceed_a_known_service_limit() -> None:
     assert service_of(channel("json://127.0.0.1:8080/", max_length=50_000)).max_length == 32768
 
 
-def test_max_length_sets_the_limit_of_an_unknown_service() -> None:
+def test_max_length_unknown_service() -> None:
     assert service_of(channel("foo://127.0.0.1/", max_length=9000)).max_length == 9000
 
 

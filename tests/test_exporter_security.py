@@ -130,7 +130,8 @@ def write_demo_config(directory: Path, port: int) -> Path:
     text = DEMO.read_text(encoding="utf-8")
     text, listens = re.subn(r'(?m)^listen = ".*"$', f'listen = "127.0.0.1:{port}"', text)
     text, levels = re.subn(r'(?m)^log_level = ".*"$', 'log_level = "DEBUG"', text)
-    assert listens == 1 and levels == 1
+    assert listens == 1
+    assert levels == 1
     text = text.replace("[daemon]\n", '[daemon]\nweb_config = "web.yml"\n', 1)
     hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=10)).decode()
     (directory / "web.yml").write_text(

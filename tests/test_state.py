@@ -372,7 +372,7 @@ def test_isolation_check_ignores_its_parent() -> None:
     assert scenario.last("down").children == ()
     assert scenario.status("ruang-bupati") == "up"
 
-    # A breach while the parent is down is still told at once.
+    # A breach while the parent is down is still alerted at once.
     assert scenario.cycle({"core": False, "ruang-bupati": True}) == [
         "ruang-bupati isolation_breached"
     ]
@@ -392,11 +392,11 @@ def test_held_child_never_shows_down() -> None:
         assert (name, "unreachable") in statuses
 
 
-def test_child_held_by_failing_parent_released_when_parent_answers() -> None:
+def test_held_child_released_when_parent_replies() -> None:
     scenario = Scenario(*family(down_after=2))
     everyone = dict.fromkeys(("bappeda", "dinkes", "switch", "core"), True)
     scenario.cycle(everyone)
-    # dinkes is probed before core in each cycle; core fails once, then answers.
+    # dinkes is probed before core in each cycle. Core fails once, then replies.
     scenario.cycle({"dinkes": False, "core": False, "switch": True, "bappeda": True})
     assert scenario.cycle({"dinkes": False, "core": True, "switch": True, "bappeda": True}) == [
         "dinkes down"

@@ -393,7 +393,7 @@ def _figure(name: str, value: float, style: _Style) -> str:
 
 
 def _children(children: Sequence[TargetRef], key: str, style: _Style) -> str:
-    # The OPD beside each name: at 3 a.m. the NOC asks which agencies are cut off.
+    # The OPD beside each name, because the NOC needs to know which agencies are cut off.
     names = [
         style.escape(f"{child.name} ({child.group})" if child.group else child.name)
         for child in children[:MAX_CHILDREN_LISTED]

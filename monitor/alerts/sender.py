@@ -706,7 +706,7 @@ class Sender:
     async def _stop_workers(self, workers: list[_Worker], grace: float = 0.0) -> None:
         """Let the workers finish the part in flight for ``grace`` seconds, then cancel them.
 
-        A worker cancelled between the chat service's answer and the commit of
+        A worker cancelled between the chat service's response and the commit of
         its mark sends that part again after the restart.
         """
         tasks = [w.task for w in workers if w.task is not None and not w.task.done()]

@@ -425,7 +425,7 @@ class Host(Namespace):
 
         For a router made with ``Lab.add_host(..., behind=...)`` upstream of
         other hosts, this is a cut line: the router and every host behind it
-        stop replying, and the prober sees silence, not an error.
+        stop replying, and the prober gets silence, not an error.
         ``set_loss(0)`` mends it.
         """
         self._set_echo_filter([f'iifname "{self.interface}" drop'])
