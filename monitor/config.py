@@ -585,6 +585,7 @@ class SnmpSettings:
     interfaces: InterfaceFilter = field(default_factory=InterfaceFilter)
     speeds: Mapping[str, float] = field(default_factory=_empty_speeds, hash=False)
     custom: tuple[CustomOidSettings, ...] = ()
+    uplink: str | None = None  # name of the interface towards the core, for the report
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "speeds", MappingProxyType(dict(self.speeds)))
@@ -724,6 +725,39 @@ class WebConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class HistorySettings:
+    """The ``[history]`` table: how long each level of the history is kept."""
+
+    raw_days: int = 14  # raw results, packed per hour after two hours
+    hourly_months: int = 13  # hourly rollups, in calendar months
+    daily_years: int = 5  # daily rollups and ended incidents, in years
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSettings:
+    """The ``[report]`` table: the readiness verdict's thresholds.
+
+    Past a ``*_ready`` threshold a section needs improvement; past a
+    ``*_limit`` (or under ``availability_minimum``) it is not ready. Ratios
+    are fractions (0.995 for 99.5 %), RTTs seconds.
+    """
+
+    availability_ready: float = 0.995
+    availability_minimum: float = 0.98
+    rtt_p95_ready: float = 0.050
+    rtt_p95_limit: float = 0.150
+    loss_ready: float = 0.01
+    loss_limit: float = 0.05
+    uplink_ready: float = 0.70  # 95th percentile utilisation of the uplink
+    uplink_limit: float = 0.90
+    headroom_ready: float = 0.20  # free share of CPU, memory or disk at the peak
+    headroom_limit: float = 0.05
+    coverage_minimum: float = 0.90  # share of the period with data
+    executive_networks: tuple[str, ...] = ("eksekutif",)
+    server_networks: tuple[str, ...] = ("server",)
+
+
+@dataclass(frozen=True, slots=True)
 class DaemonSettings:
     """The ``[daemon]`` table. ``database`` is absolute, resolved against the config file."""
 
@@ -757,6 +791,8 @@ class Inventory:
     snmp_defaults: SnmpDefaults = field(default_factory=SnmpDefaults)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     maintenance: tuple[MaintenanceWindow, ...] = ()
+    history: HistorySettings = field(default_factory=HistorySettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
     _targets_by_name: Mapping[str, Target] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -1361,6 +1397,8 @@ _TOP_KEYS: Final = (
     "channels",
     "alerts",
     "maintenance",
+    "history",
+    "report",
 )
 _DAEMON_KEYS: Final = ("listen", "database", "language", "timezone", "log_level", "web_config")
 _WEB_KEYS: Final = ("tls_server_config", "basic_auth_users")
@@ -1413,8 +1451,8 @@ _SNMP_OPTION_KEYS: Final = (
     "interfaces",
     "speeds",
 )
-_SNMP_TARGET_ONLY_KEYS: Final = ("credential", "custom")
-_SNMP_KEYS: Final = ("credential", *_SNMP_OPTION_KEYS, "custom")
+_SNMP_TARGET_ONLY_KEYS: Final = ("credential", "custom", "uplink")
+_SNMP_KEYS: Final = ("credential", *_SNMP_OPTION_KEYS, "custom", "uplink")
 _INTERFACE_FILTER_KEYS: Final = ("include", "exclude", "types")
 _CUSTOM_KEYS: Final = ("name", "oid", "type", "index_label")
 _CREDENTIAL_KEYS: Final = (
@@ -1469,6 +1507,8 @@ def _read_inventory(reader: _Reader, path: Path, data: Mapping[str, object]) -> 
     channels = _read_channels(reader, data, names)
     alerts = _read_alerts(reader, data)
     maintenance = _read_maintenance(reader, data, names, _zone(daemon.timezone))
+    history = _read_history(reader, data)
+    report = _read_report(reader, data)
     _check_credential_secrets(reader, targets, credentials)
     return Inventory(
         path=path,
@@ -1480,6 +1520,8 @@ def _read_inventory(reader: _Reader, path: Path, data: Mapping[str, object]) -> 
         snmp_defaults=snmp_defaults,
         alerts=alerts,
         maintenance=maintenance,
+        history=history,
+        report=report,
     )
 
 
@@ -1814,10 +1856,13 @@ _RATIO_EXAMPLES: Final = {
 }
 
 
-def _read_ratio_limit(reader: _Reader, value: object, path: KeyPath) -> tuple[bool, float | None]:
+def _read_ratio_limit(
+    reader: _Reader, value: object, path: KeyPath, *, example: str | None = None
+) -> tuple[bool, float | None]:
     """Return whether the limit is valid, and the fraction it sets (None: switched off)."""
     key = path[-1]
-    example = f"{key} = {_RATIO_EXAMPLES[str(key)]}"
+    if example is None:
+        example = f"{key} = {_RATIO_EXAMPLES[str(key)]}"
     if value is False:
         return True, None
     if value is True:
@@ -2281,7 +2326,29 @@ def _read_snmp(
         interfaces=options.interfaces,
         speeds=options.speeds,
         custom=_read_custom(reader, snmp_table, snmp_path),
+        uplink=_read_uplink(reader, snmp_table, snmp_path, options.interfaces),
     )
+
+
+def _read_uplink(
+    reader: _Reader, table: Mapping[str, object], path: KeyPath, interfaces: InterfaceFilter
+) -> str | None:
+    """Return the uplink's interface name, checked against the interface filter."""
+    uplink_path = (*path, "uplink")
+    name = reader.string(table, uplink_path, 'uplink = "ether1"')
+    if name is None:
+        return None
+    try:
+        included = not interfaces.include or any(
+            re.fullmatch(pattern, name) for pattern in interfaces.include
+        )
+        excluded = any(re.fullmatch(pattern, name) for pattern in interfaces.exclude)
+    except re.error:
+        return name  # the faulty pattern is reported where it is written
+    if excluded or not included:
+        reader.report(uplink_path, "uplink_filtered", value=_show(name))
+        return None
+    return name
 
 
 def _read_snmp_defaults(
@@ -2893,6 +2960,91 @@ def _read_alerts(reader: _Reader, data: Mapping[str, object]) -> AlertSettings:
         group_window=_pick(group_window, defaults.group_window),
         daily_summary=_read_daily_summary(reader, table, (*path, "daily_summary")),
     )
+
+
+_HISTORY_KEYS: Final = ("raw_days", "hourly_months", "daily_years")
+_REPORT_KEYS: Final = (
+    "availability_ready",
+    "availability_minimum",
+    "rtt_p95_ready",
+    "rtt_p95_limit",
+    "loss_ready",
+    "loss_limit",
+    "uplink_ready",
+    "uplink_limit",
+    "headroom_ready",
+    "headroom_limit",
+    "coverage_minimum",
+    "executive_networks",
+    "server_networks",
+)
+_REPORT_RATIO_EXAMPLES: Final = {
+    "availability_ready": '"99.5%"',
+    "availability_minimum": '"98%"',
+    "loss_ready": '"1%"',
+    "loss_limit": '"5%"',
+    "uplink_ready": '"70%"',
+    "uplink_limit": '"90%"',
+    "headroom_ready": '"20%"',
+    "headroom_limit": '"5%"',
+    "coverage_minimum": '"90%"',
+}
+# (ready, limit, True when a higher value is better)
+_REPORT_PAIRS: Final = (
+    ("availability_ready", "availability_minimum", True),
+    ("rtt_p95_ready", "rtt_p95_limit", False),
+    ("loss_ready", "loss_limit", False),
+    ("uplink_ready", "uplink_limit", False),
+    ("headroom_ready", "headroom_limit", True),
+)
+
+
+def _read_history(reader: _Reader, data: Mapping[str, object]) -> HistorySettings:
+    path: KeyPath = ("history",)
+    table = reader.table(data, path, "[history]", _HISTORY_KEYS) or {}
+    defaults = HistorySettings()
+    raw_days = reader.integer(table, (*path, "raw_days"), "raw_days = 14", 1, 366)
+    hourly = reader.integer(table, (*path, "hourly_months"), "hourly_months = 13", 1, 120)
+    daily = reader.integer(table, (*path, "daily_years"), "daily_years = 5", 1, 100)
+    return HistorySettings(
+        raw_days=_pick(raw_days, defaults.raw_days),
+        hourly_months=_pick(hourly, defaults.hourly_months),
+        daily_years=_pick(daily, defaults.daily_years),
+    )
+
+
+def _read_report(reader: _Reader, data: Mapping[str, object]) -> ReportSettings:
+    path: KeyPath = ("report",)
+    table = reader.table(data, path, "[report]", _REPORT_KEYS) or {}
+    changes: dict[str, object] = {}
+    for key, example in _REPORT_RATIO_EXAMPLES.items():
+        if key not in table:
+            continue
+        key_path = (*path, key)
+        value = table[key]
+        if value is False:
+            reader.report(key_path, "report_threshold_off", example=f"{key} = {example}")
+            continue
+        valid, ratio = _read_ratio_limit(reader, value, key_path, example=f"{key} = {example}")
+        if valid:
+            changes[key] = ratio
+    for key, example in (("rtt_p95_ready", '"50ms"'), ("rtt_p95_limit", '"150ms"')):
+        seconds = reader.duration(table, (*path, key), f"{key} = {example}", 0.0, 60.0)
+        if seconds is not None:
+            changes[key] = seconds
+    for key in ("executive_networks", "server_networks"):
+        example = f'{key} = ["{getattr(ReportSettings(), key)[0]}"]'
+        names = reader.strings(table, (*path, key), example)
+        if names is not None:
+            changes[key] = names
+    settings = replace(ReportSettings(), **changes)
+    for ready, limit, higher_is_better in _REPORT_PAIRS:
+        ready_value, limit_value = getattr(settings, ready), getattr(settings, limit)
+        if ready_value < limit_value if higher_is_better else ready_value > limit_value:
+            reader.report((*path, ready), "report_threshold_order", other=limit)
+            settings = replace(settings, **{ready: getattr(ReportSettings(), ready)})
+            settings = replace(settings, **{limit: getattr(ReportSettings(), limit)})
+    return settings
 
 
 def _read_daily_summary(reader: _Reader, table: Mapping[str, object], path: KeyPath) -> str | None:

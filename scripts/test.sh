@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(fping prometheus prometheus-alertmanager dnsmasq-base tcpdump nftables iproute2 procps snmpd snmp systemd)
+packages=(fping prometheus prometheus-alertmanager dnsmasq-base tcpdump nftables iproute2 procps snmpd snmp systemd chromium fonts-dejavu-core)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

@@ -284,7 +284,9 @@ def test_targets_toml_snmp_defaults_are_built_in() -> None:
 
     assert inventory.snmp_defaults == config.SnmpDefaults()
     router = inventory.target("bappeda-router").snmp
-    assert router == config.SnmpSettings("opd-v2", timeout=inventory.defaults.timeout)
+    assert router == config.SnmpSettings(
+        "opd-v2", timeout=inventory.defaults.timeout, uplink="ether1"
+    )
 
 
 def test_targets_toml_credentials() -> None:

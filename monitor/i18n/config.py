@@ -718,6 +718,36 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
             "move it to the [[targets]] tables that need it"
         ),
     },
+    "config.uplink_filtered": {
+        "id": (
+            "antarmuka uplink {value} tidak dipantau karena tersaring oleh interfaces "
+            "(include/exclude); ubah saringannya atau tulis nama antarmuka yang dipantau"
+        ),
+        "en": (
+            "the uplink interface {value} is not polled because the interfaces filter "
+            "(include/exclude) drops it; change the filter or name a polled interface"
+        ),
+    },
+    "config.report_threshold_order": {
+        "id": (
+            'ambang "siap" ini lebih longgar daripada {other}; ambang siap harus '
+            "sama atau lebih ketat daripada batas belum siap, misalnya availability_ready = "
+            '"99.5%" dengan availability_minimum = "98%"'
+        ),
+        "en": (
+            'this "ready" threshold is looser than {other}; the ready threshold must be '
+            "equal to or stricter than the not-ready limit, for example availability_ready = "
+            '"99.5%" with availability_minimum = "98%"'
+        ),
+    },
+    "config.report_threshold_off": {
+        "id": (
+            "ambang laporan tidak dapat dimatikan dengan false; tulis persentase, "
+            "misalnya {example}"
+        ),
+        "en": "a report threshold cannot be switched off with false; write a percentage, "
+        "for example {example}",
+    },
     "config.percent_number": {
         "id": (
             "batas di atas 1 ditulis sebagai persentase dalam tanda kutip, bukan angka {value}; "

@@ -1,0 +1,128 @@
+"""The [history] and [report] tables and a target's SNMP uplink."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import ConfigError, HistorySettings, ReportSettings, load
+from tests.test_config import write
+
+TARGET = """
+[credentials.c]
+version = "2c"
+community_env = "COMMUNITY"
+
+[[targets]]
+name = "r"
+address = "127.0.0.1"
+probes = ["icmp", "snmp"]
+"""
+
+
+def problems(path: Path) -> list[tuple[str, str]]:
+    with pytest.raises(ConfigError) as caught:
+        load(path, environ={"COMMUNITY": "public"})
+    return [(problem.key, problem.code) for problem in caught.value.problems]
+
+
+def test_defaults_apply_without_the_tables(tmp_path: Path) -> None:
+    inventory = load(write(tmp_path, TARGET + 'snmp = { credential = "c" }'), {"COMMUNITY": "x"})
+
+    assert inventory.history == HistorySettings(raw_days=14, hourly_months=13, daily_years=5)
+    assert inventory.report == ReportSettings()
+    assert inventory.report.availability_ready == 0.995
+    assert inventory.target("r").snmp is not None
+    assert inventory.target("r").snmp.uplink is None
+
+
+def test_history_and_report_are_read(tmp_path: Path) -> None:
+    text = """
+    [history]
+    raw_days = 30
+    hourly_months = 24
+    daily_years = 10
+
+    [report]
+    availability_ready = "99.9%"
+    availability_minimum = 0.99
+    rtt_p95_ready = "20ms"
+    rtt_p95_limit = "80ms"
+    loss_ready = "0.5%"
+    loss_limit = "2%"
+    uplink_ready = "60%"
+    uplink_limit = "85%"
+    headroom_ready = "30%"
+    headroom_limit = "10%"
+    coverage_minimum = "95%"
+    executive_networks = ["eksekutif", "pimpinan"]
+    server_networks = ["aplikasi"]
+    """
+    uplink = 'snmp = { credential = "c", uplink = "ether1" }'
+    inventory = load(write(tmp_path, text + TARGET + uplink), {"COMMUNITY": "x"})
+
+    assert inventory.history == HistorySettings(raw_days=30, hourly_months=24, daily_years=10)
+    assert inventory.report == ReportSettings(
+        availability_ready=0.999,
+        availability_minimum=0.99,
+        rtt_p95_ready=0.02,
+        rtt_p95_limit=0.08,
+        loss_ready=0.005,
+        loss_limit=0.02,
+        uplink_ready=0.6,
+        uplink_limit=0.85,
+        headroom_ready=0.3,
+        headroom_limit=0.1,
+        coverage_minimum=0.95,
+        executive_networks=("eksekutif", "pimpinan"),
+        server_networks=("aplikasi",),
+    )
+    assert inventory.target("r").snmp.uplink == "ether1"
+
+
+def test_faults_name_the_exact_key(tmp_path: Path) -> None:
+    text = """
+    [history]
+    raw_days = 0
+    hourly_month = 13
+
+    [report]
+    availability_ready = "97%"
+    availability_minimum = "98%"
+    loss_limit = false
+    headroom_ready = "2,5%"
+    server_networks = "server"
+    """
+    uplink = 'snmp = { credential = "c", uplink = "lo", interfaces = { exclude = ["lo"] } }'
+
+    found = problems(write(tmp_path, text + TARGET + uplink))
+
+    assert found == [
+        ("history.raw_days", "out_of_range"),
+        ("history.hourly_month", "unknown_key_suggestion"),
+        ("report.availability_ready", "report_threshold_order"),
+        ("report.loss_limit", "report_threshold_off"),
+        ("report.headroom_ready", "invalid_percentage"),
+        ("report.server_networks", "expected_string_array"),
+        ("targets[0].snmp.uplink", "uplink_filtered"),
+    ]
+
+
+def test_uplink_is_refused_in_defaults(tmp_path: Path) -> None:
+    text = '[defaults]\nsnmp = { uplink = "ether1" }\n' + TARGET + 'snmp = { credential = "c" }'
+
+    assert problems(write(tmp_path, text)) == [("defaults.snmp.uplink", "not_in_defaults")]
+
+
+def test_messages_exist_in_both_languages(tmp_path: Path) -> None:
+    text = '[report]\nuplink_ready = "95%"\n' + TARGET + 'snmp = { credential = "c" }'
+    with pytest.raises(ConfigError) as caught:
+        load(write(tmp_path, text), environ={"COMMUNITY": "x"})
+
+    indonesian = caught.value.problems[0].render("id")
+    english = caught.value.problems[0].render("en")
+    assert "uplink_limit" in indonesian
+    assert "lebih longgar" in indonesian
+    assert "uplink_limit" in english
+    assert "looser" in english
