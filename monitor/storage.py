@@ -9,7 +9,11 @@ or is still queued. Results are lost in two cases only: put() drops a result
 when the queue is full (counted in ``StorageStats.dropped``), and close()
 abandons the queue when its timeout runs out (logged).
 
-Schema version 1, kept in ``PRAGMA user_version``::
+The schema version is kept in ``PRAGMA user_version`` (see MIGRATIONS):
+1 the raw results, 2 the interface rows of SNMP polls, 3 statuses,
+incidents, alert delivery and maintenance windows, 4 the history (status
+changes, hourly and daily rollups, the packed raw archive; monitor.history
+reads and writes them). The raw results::
 
     results(id INTEGER PRIMARY KEY, target TEXT, probe TEXT, started REAL,
             duration REAL, success INTEGER, reason TEXT, values_json TEXT,
@@ -878,6 +882,94 @@ def _create_status_tables(db: sqlite_utils.Database) -> None:
     db.table(MARKS_TABLE).create({"key": str, "value": str}, pk="key", not_null=["key", "value"])
 
 
+STATUS_CHANGES_TABLE = "status_changes"
+HISTORY_HOURLY_TABLE = "history_hourly"
+HISTORY_DAILY_TABLE = "history_daily"
+INTERFACE_HOURLY_TABLE = "interface_hourly"
+INTERFACE_DAILY_TABLE = "interface_daily"
+RESULTS_ARCHIVE_TABLE = "results_archive"
+INTERFACE_ARCHIVE_TABLE = "interface_archive"
+
+_TARGET_ROLLUP_COLUMNS = """
+    target TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    seconds_up REAL NOT NULL,
+    seconds_degraded REAL NOT NULL,
+    seconds_down REAL NOT NULL,
+    seconds_unreachable REAL NOT NULL,
+    seconds_maintenance REAL NOT NULL,
+    seconds_unknown REAL NOT NULL,
+    samples INTEGER NOT NULL,
+    failures INTEGER NOT NULL,
+    sent INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    rtt_hist TEXT NOT NULL,
+    cpu_max REAL, cpu_sum REAL NOT NULL, cpu_count INTEGER NOT NULL,
+    memory_max REAL, memory_sum REAL NOT NULL, memory_count INTEGER NOT NULL,
+    disk_max REAL, disk_sum REAL NOT NULL, disk_count INTEGER NOT NULL,
+    reboots INTEGER NOT NULL,
+    PRIMARY KEY (target, start)
+"""
+
+_INTERFACE_ROLLUP_COLUMNS = """
+    target TEXT NOT NULL,
+    if_index INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    if_name TEXT NOT NULL,
+    speed_bps REAL,
+    samples INTEGER NOT NULL,
+    receive_sum REAL NOT NULL,
+    transmit_sum REAL NOT NULL,
+    receive_max REAL,
+    transmit_max REAL,
+    rate_samples INTEGER NOT NULL,
+    utilisation_max REAL,
+    utilisation_hist TEXT NOT NULL,
+    errors INTEGER NOT NULL,
+    discards INTEGER NOT NULL,
+    PRIMARY KEY (target, if_index, start)
+"""
+
+
+def _create_history_tables(db: sqlite_utils.Database) -> None:
+    """Create the status timeline, the hourly and daily rollups and the packed raw archive.
+
+    monitor/history.py writes and reads these tables. Every rollup table
+    has an index on ``start`` so that retention deletes old rows without
+    scanning the table.
+    """
+    connection = db.conn
+    connection.execute(
+        f"CREATE TABLE {STATUS_CHANGES_TABLE} (id INTEGER PRIMARY KEY, target TEXT NOT NULL,"
+        " since REAL NOT NULL, at REAL NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL)"
+    )
+    connection.execute(
+        f"CREATE INDEX status_changes_target_since ON {STATUS_CHANGES_TABLE} (target, since)"
+    )
+    for table in (HISTORY_HOURLY_TABLE, HISTORY_DAILY_TABLE):
+        connection.execute(f"CREATE TABLE {table} ({_TARGET_ROLLUP_COLUMNS}) WITHOUT ROWID")
+        connection.execute(f"CREATE INDEX {table}_start ON {table} (start)")
+    for table in (INTERFACE_HOURLY_TABLE, INTERFACE_DAILY_TABLE):
+        connection.execute(f"CREATE TABLE {table} ({_INTERFACE_ROLLUP_COLUMNS}) WITHOUT ROWID")
+        connection.execute(f"CREATE INDEX {table}_start ON {table} (start)")
+    connection.execute(
+        f"CREATE TABLE {RESULTS_ARCHIVE_TABLE} (target TEXT NOT NULL, probe TEXT NOT NULL,"
+        " start INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL,"
+        " PRIMARY KEY (target, probe, start)) WITHOUT ROWID"
+    )
+    connection.execute(
+        f"CREATE INDEX {RESULTS_ARCHIVE_TABLE}_start ON {RESULTS_ARCHIVE_TABLE} (start)"
+    )
+    connection.execute(
+        f"CREATE TABLE {INTERFACE_ARCHIVE_TABLE} (target TEXT NOT NULL,"
+        " start INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL,"
+        " PRIMARY KEY (target, start)) WITHOUT ROWID"
+    )
+    connection.execute(
+        f"CREATE INDEX {INTERFACE_ARCHIVE_TABLE}_start ON {INTERFACE_ARCHIVE_TABLE} (start)"
+    )
+
+
 # Migration N (counting from 1) brings the schema from user_version N-1 to N.
 # Append new steps and never change a released one, because existing
 # databases have already run it.
@@ -885,6 +977,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _create_results_table,
     _create_interfaces_table,
     _create_status_tables,
+    _create_history_tables,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

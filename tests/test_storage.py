@@ -171,7 +171,7 @@ def test_open_creates_schema(open_storage: Callable[..., Storage], tmp_path: Pat
     assert db.table("results").pks == ["id"]
     indexes = {index.name: index.columns for index in db.table("results").indexes}
     assert indexes["results_target_probe_started"] == ["target", "probe", "started"]
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
 
@@ -248,13 +248,13 @@ def test_open_migrates_version_zero_database(
         open_storage(start=False)
 
     db = connect_readonly(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     assert db.table("results").exists()
     assert db.execute("SELECT text FROM notes").fetchall() == [("kept",)]
     db.close()
     migrated = [r for r in caplog.records if r.getMessage().startswith("Database schema migrated")]
     assert len(migrated) == 1
-    assert "from_version=0 to_version=3" in migrated[0].getMessage()
+    assert "from_version=0 to_version=4" in migrated[0].getMessage()
 
 
 def test_open_rejects_newer_schema(tmp_path: Path) -> None:
@@ -273,11 +273,11 @@ def test_open_rejects_newer_schema(tmp_path: Path) -> None:
     assert error.key == "storage.schema_newer"
     assert error.message("en") == (
         f"The database {path} has schema version 99, but this version of Pantau supports "
-        "versions up to 3. Upgrade Pantau or set [daemon] database to another file."
+        "versions up to 4. Upgrade Pantau or set [daemon] database to another file."
     )
     assert error.message("id") == (
         f"Basis data {path} memakai skema versi 99, sedangkan versi Pantau ini hanya mendukung "
-        "sampai versi 3. Perbarui Pantau, atau atur [daemon] database ke berkas lain."
+        "sampai versi 4. Perbarui Pantau, atau atur [daemon] database ke berkas lain."
     )
     assert str(error) == error.message("id") + "\n" + error.message("en")
     # The newer database is left as it was.
@@ -850,9 +850,11 @@ def test_version_one_database_upgraded(tmp_path: Path) -> None:
     storage.close()
 
     db = connect_readonly(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 4
     assert db.table("outbox").exists()
     assert db.table("interface_results").exists()
+    assert db.table("status_changes").exists()
+    assert db.table("history_hourly").exists()
     assert db.execute("SELECT target FROM results").fetchall() == [("a",)]
 
 
