@@ -32,8 +32,8 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from monitor import history, thresholds
 from monitor import state as status
-from monitor import thresholds
 from monitor.alerts import outbox, render, routing
 from monitor.config import Inventory, Target
 from monitor.events import TargetRef
@@ -220,6 +220,9 @@ def _record_transition(
     db: sqlite_utils.Database, inventory: Inventory, transition: status.Transition
 ) -> None:
     began = transition.since if transition.since is not None else transition.at
+    history.record_status_change(
+        db, transition.target, began, transition.at, transition.status, transition.reason
+    )
     db.execute(
         f'UPDATE {INCIDENTS_TABLE} SET "end" = ? WHERE target = ? AND "end" IS NULL',
         (began, transition.target),

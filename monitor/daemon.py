@@ -28,6 +28,7 @@ from monitor.exporter import (
     notification_families,
     storage_families,
 )
+from monitor.history_job import HISTORY_INTERVAL, HistoryKeeper
 from monitor.host_metrics import host_metric_families
 from monitor.i18n import translate
 from monitor.scheduler import ProbeScheduler
@@ -105,6 +106,8 @@ class Daemon:
         alerting.wake_sender = sender.wake
         self._extra_metrics.append(lambda: notification_families(sender.stats()))
         self._extra_metrics.append(lambda: storage_families(storage.stats()))
+        keeper = HistoryKeeper(storage, lambda: self.inventory)
+        self._extra_metrics.append(keeper.families)
         server = self._start_server()
 
         def sink(result: base.ProbeResult) -> None:
@@ -150,6 +153,15 @@ class Daemon:
                 name="maintenance",
                 next_run_time=datetime.now(UTC),
                 coalesce=True,
+            )
+            jobs.add_job(
+                keeper.run,
+                IntervalTrigger(seconds=HISTORY_INTERVAL),
+                id="history",
+                name="history",
+                next_run_time=datetime.now(UTC),
+                coalesce=True,
+                max_instances=1,
             )
             self._jobs = jobs
             self._schedule_summary(inventory, storage)

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.storage import connect_readonly
+from monitor import history
+from monitor.config import HistorySettings
+from monitor.storage import Storage, connect_readonly
 from tests.alerts_receiver import ReceiverProcess, Recorded
 from tests.lab.netns import Host, Lab
 from tests.test_daemon import ENV, RunningDaemon, value
@@ -24,6 +26,7 @@ CHANNEL_ENV = {"PANTAU_TEST_CHAT_URL": f"json://127.0.0.1:{RECEIVER_PORT}/"}
 INTERVAL = 1.0
 DOWN_AFTER = 2
 GROUP_WINDOW = 2.0
+ZONE = "Asia/Jakarta"
 
 pytestmark = pytest.mark.netns
 
@@ -165,6 +168,53 @@ def test_core_cut_one_message_with_children(
     assert by_target["core-router"]["end"] is not None
     unreachable = {row["target"] for row in rows if row["status"] == "unreachable"}
     assert unreachable == set(names[1:])
+    check_history_of_core_cut(tmp_path / "pantau.db", names, cut_at)
+
+
+def check_history_of_core_cut(database: Path, names: list[str], cut_at: float) -> None:
+    """Roll up what the daemon wrote, as its hourly job will, and check the accounting.
+
+    The children were cut off by their parent: their time counts as
+    unreachable, never as their own downtime, so their availability stays
+    100 %, while the core router's downtime is about as long as the cut.
+    """
+    storage = Storage(database)
+    storage.open()
+    storage.start()
+    later = time.time() + 3 * 3600
+    intervals = dict.fromkeys(names, INTERVAL)
+    try:
+        while (
+            not storage.submit(
+                lambda db: history.maintain(
+                    db, intervals=intervals, zone=ZONE, now=later, settings=HistorySettings()
+                )
+            )
+            .result(60)
+            .done
+        ):
+            pass
+    finally:
+        storage.close()
+    db = connect_readonly(database)
+    try:
+        changes = {row[0] for row in db.execute("SELECT target FROM status_changes")}
+        start = history.hour_start(cut_at, ZONE) - 3600
+        periods = history.target_periods(db, start, start + 3 * 3600, ZONE)
+    finally:
+        db.close()
+    assert changes == set(names)
+    core = periods["core-router"]
+    assert core.seconds["down"] > DOWN_AFTER * INTERVAL
+    assert core.availability is not None
+    assert core.availability < 1
+    for child in names[1:]:
+        period = periods[child]
+        assert period.seconds["down"] == 0, (child, period.seconds)
+        assert period.seconds["unreachable"] > DOWN_AFTER * INTERVAL, (child, period.seconds)
+        assert period.availability == 1.0
+        # The restart in the middle left a short stretch without results.
+        assert period.seconds["unknown"] > 0
 
 
 def test_isolated_address_that_answers_raises_isolation_breached(
