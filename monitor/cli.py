@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from babel.numbers import format_decimal
 
-from monitor import cli_maintenance, cli_snmp, config, logs
+from monitor import cli_maintenance, cli_report, cli_snmp, config, logs
 from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, bilingual, translate
 from probes import base, icmp
 
@@ -102,6 +102,7 @@ def build_parser(language: str) -> argparse.ArgumentParser:
     )
     commands.add_parser("notify-test", parents=[common], help=text("cli.help.notify_test"))
     cli_maintenance.add_parser(commands, common, language)
+    cli_report.add_parser(commands, common, language)
     return parser
 
 
@@ -130,15 +131,19 @@ def _main(argv: Sequence[str] | None) -> int:
         return _notify_test(path, args.lang)
     if args.command == "maintenance":
         return _maintenance(path, args)
+    if args.command == "report":
+        return _report(path, args)
     return _probe(
         path, args.lang, args.targets, args.json, args.verbose, args.send_interval, args.sample
     )
 
 
-def _load(path: Path, language: str | None, *, invalid_exit: int) -> config.Inventory | int:
+def _load(
+    path: Path, language: str | None, *, invalid_exit: int, require_secrets: bool = True
+) -> config.Inventory | int:
     """Load the configuration or print why not; return the inventory or an exit code."""
     try:
-        return config.load(path)
+        return config.load(path, require_secrets=require_secrets)
     except config.ConfigError as error:
         # The configured language is unknown when the file is invalid: an
         # explicit --lang picks one language, otherwise both are shown.
@@ -214,10 +219,17 @@ def _notify_test(path: Path, language: str | None) -> int:
 
 
 def _maintenance(path: Path, args: argparse.Namespace) -> int:
-    loaded = _load(path, args.lang, invalid_exit=EXIT_USAGE)
+    loaded = _load(path, args.lang, invalid_exit=EXIT_USAGE, require_secrets=False)
     if isinstance(loaded, int):
         return loaded
     return cli_maintenance.run(args, loaded, args.lang or loaded.daemon.language)
+
+
+def _report(path: Path, args: argparse.Namespace) -> int:
+    loaded = _load(path, args.lang, invalid_exit=EXIT_USAGE, require_secrets=False)
+    if isinstance(loaded, int):
+        return loaded
+    return cli_report.run(args, loaded, args.lang or loaded.daemon.language)
 
 
 def _probe(

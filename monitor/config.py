@@ -898,10 +898,15 @@ def find_config_path(
     return fallback
 
 
-def load(path: Path, environ: Mapping[str, str] | None = None) -> Inventory:
+def load(
+    path: Path, environ: Mapping[str, str] | None = None, *, require_secrets: bool = True
+) -> Inventory:
     """Read and validate the configuration file at ``path``.
 
-    Secrets are read from ``environ``, which defaults to os.environ. Raises
+    Secrets are read from ``environ``, which defaults to os.environ. With
+    ``require_secrets`` False, a secret whose variable is unset is not a
+    problem: commands that never probe nor send (report, maintenance) run
+    from an operator's shell without the service's environment file. Raises
     ConfigError with every problem found when the content is invalid, and
     OSError (FileNotFoundError included) when the file cannot be read: the
     command line treats the latter as a usage error, not an invalid file.
@@ -915,6 +920,7 @@ def load(path: Path, environ: Mapping[str, str] | None = None) -> Inventory:
         raise ConfigError(file, [_syntax_problem(file, text, error)]) from error
 
     reader = _Reader(file, _LineIndex(text), os.environ if environ is None else environ)
+    reader.require_secrets = require_secrets
     inventory = _read_inventory(reader, path, data)
     if reader.problems:
         raise ConfigError(file, reader.sorted_problems())
@@ -1139,6 +1145,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self._faulty: set[KeyPath] = set()
         self._suggested: set[KeyPath] = set()
+        self.require_secrets = True
 
     def report(self, path: KeyPath, code: str, **params: object) -> None:
         self._faulty.add(path)
@@ -3286,6 +3293,8 @@ def _url_scheme(url: str) -> str:
 
 
 def _check_secret_set(reader: _Reader, path: KeyPath, secret: Secret, target: str | None) -> None:
+    if not reader.require_secrets:
+        return
     if not secret.is_set:
         if target is None:
             reader.report(path, "missing_env_channel", variable=secret.env)

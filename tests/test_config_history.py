@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +129,72 @@ def test_messages_exist_in_both_languages(tmp_path: Path) -> None:
     assert "lebih longgar" in indonesian
     assert "uplink_limit" in english
     assert "looser" in english
+
+
+SECRETS = """
+[credentials.c]
+version = "2c"
+community_env = "PANTAU_TEST_COMMUNITY"
+
+[[targets]]
+name = "r"
+address = "127.0.0.1"
+probes = ["icmp", "snmp"]
+snmp = { credential = "c" }
+
+[[channels]]
+name = "noc"
+url_env = "PANTAU_TEST_CHAT_URL"
+"""
+
+
+def test_secrets_are_required_unless_told_otherwise(tmp_path: Path) -> None:
+    path = write(tmp_path, SECRETS)
+
+    with pytest.raises(ConfigError) as caught:
+        load(path, environ={})
+    assert [problem.code for problem in caught.value.problems] == [
+        "missing_env",
+        "missing_env_channel",
+    ]
+    inventory = load(path, environ={}, require_secrets=False)
+    assert inventory.channels[0].name == "noc"
+    assert inventory.credentials["c"].community is not None
+    assert not inventory.credentials["c"].community.is_set
+
+
+def test_report_and_maintenance_run_without_the_service_secrets(tmp_path: Path) -> None:
+    path = write(tmp_path, f'[daemon]\ndatabase = "{tmp_path / "pantau.db"}"\n' + SECRETS)
+    environ = {
+        key: value for key, value in os.environ.items() if not key.startswith("PANTAU_TEST_")
+    }
+
+    listed = subprocess.run(
+        [sys.executable, "-m", "monitor.cli", "maintenance", "list", "-c", str(path)],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+    report = subprocess.run(
+        [sys.executable, "-m", "monitor.cli", "report", "-c", str(path), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+    checked = subprocess.run(
+        [sys.executable, "-m", "monitor.cli", "check-config", "-c", str(path), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+
+    assert listed.returncode == 0, listed.stderr
+    # No database yet: the report says so, not that a variable is missing.
+    assert report.returncode == 1, report.stderr
+    assert "PANTAU_TEST" not in report.stderr
+    assert "pantau.db" in report.stderr
+    assert checked.returncode == 1
+    assert "PANTAU_TEST_CHAT_URL" in checked.stderr
