@@ -1,0 +1,81 @@
+"""The daemon's history job on a real storage writer."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from monitor import history
+from monitor.config import load
+from monitor.history_job import HistoryKeeper
+from monitor.storage import Storage, connect_readonly
+from probes.base import OK, ProbeResult
+from tests.test_config import write
+
+CONFIG = """
+[daemon]
+database = "{database}"
+timezone = "Asia/Jakarta"
+
+[defaults]
+interval = "60s"
+
+[[targets]]
+name = "a"
+address = "127.0.0.1"
+"""
+
+
+def test_job_rolls_up_closed_hours_and_exports_its_progress(tmp_path: Path) -> None:
+    inventory = load(write(tmp_path, CONFIG.format(database=tmp_path / "pantau.db")), {})
+    storage = Storage(inventory.daemon.database)
+    storage.open()
+    storage.start()
+    # Three hours of one result a minute, ending an hour before the current hour.
+    first_hour = history.hour_start(time.time(), "Asia/Jakarta") - 4 * 3600
+    for minute in range(180):
+        started = first_hour + minute * 60.0
+        values = {"sent": 5.0, "received": 5.0, "rtt_median_seconds": 0.002}
+        storage.put(ProbeResult("a", "icmp", True, OK, started, 0.01, values))
+    storage.submit(
+        lambda db: history.record_status_change(db, "a", first_hour, first_hour, "up", "ok")
+    )
+    keeper = HistoryKeeper(storage, lambda: inventory)
+    try:
+        asyncio.run(keeper.run())
+    finally:
+        storage.close()
+
+    stats = keeper.stats()
+    assert stats.failures == 0
+    assert stats.rolled_until is not None
+    assert stats.rolled_until >= first_hour + 3 * 3600
+    families = {family.name: family for family in keeper.families()}
+    rolled = families["pantau_history_rolled_until_timestamp_seconds"].samples[0].value
+    assert rolled == stats.rolled_until
+    db = connect_readonly(inventory.daemon.database)
+    try:
+        period = history.target_periods(db, first_hour, first_hour + 3 * 3600, "Asia/Jakarta")["a"]
+        packed = db.execute("SELECT count(*) FROM results_archive").fetchone()[0]
+    finally:
+        db.close()
+    assert period.seconds["up"] == 3 * 3600
+    assert period.samples == 180
+    assert period.availability == 1.0
+    # Raw hours older than two hours are packed out of the hot table.
+    assert packed >= 1
+
+
+def test_job_on_a_closed_storage_counts_no_failure_and_raises_nothing(tmp_path: Path) -> None:
+    inventory = load(write(tmp_path, CONFIG.format(database=tmp_path / "pantau.db")), {})
+    storage = Storage(inventory.daemon.database)
+    storage.open()
+    storage.start()
+    storage.close()
+    keeper = HistoryKeeper(storage, lambda: inventory)
+
+    asyncio.run(keeper.run())
+
+    assert keeper.stats().failures == 0
+    assert keeper.stats().rolled_until is None
