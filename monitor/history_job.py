@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import sqlite_utils
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from monitor import history
-from monitor.config import Inventory
+from monitor.config import HistorySettings, Inventory
 from monitor.snapshot import status_probe
 from monitor.storage import Storage, StorageError
 
@@ -26,6 +27,14 @@ HISTORY_INTERVAL = 60.0
 MAX_ROWS_PER_STEP = 20_000
 # Steps of one run; what is left waits for the next run.
 MAX_STEPS_PER_RUN = 200
+
+
+# SQLite error names worth retrying: the same step may succeed a moment later.
+_TRANSIENT = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN")
+
+
+class HistoryStepError(Exception):
+    """A history step failed in a way that retrying the write batch cannot cure."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,20 +67,14 @@ class HistoryKeeper:
         zone = inventory.daemon.timezone
         started = time.monotonic()
         for _ in range(MAX_STEPS_PER_RUN):
-            now = time.time()
-
-            def step(db: sqlite_utils.Database, now: float = now) -> Any:
-                report = history.maintain(
-                    db,
-                    intervals=intervals,
-                    zone=zone,
-                    now=now,
-                    settings=inventory.history,
-                    max_rows=MAX_ROWS_PER_STEP,
-                    status_probes=probes,
-                )
-                return report, history.rolled_until(db.conn)
-
+            step = functools.partial(
+                _step,
+                now=time.time(),
+                intervals=intervals,
+                probes=probes,
+                zone=zone,
+                settings=inventory.history,
+            )
             try:
                 report, rolled = await asyncio.wrap_future(self._storage.submit(step, urgent=False))
             except StorageError as error:
@@ -106,3 +109,32 @@ class HistoryKeeper:
             "Runs of the history job that failed with an error (see the journal).",
             value=self._failures,
         )
+
+
+def _step(
+    db: sqlite_utils.Database,
+    *,
+    now: float,
+    intervals: Mapping[str, float],
+    probes: Mapping[str, str],
+    zone: str,
+    settings: HistorySettings,
+) -> tuple[history.MaintainReport, float | None]:
+    """Run one bounded maintain call inside the writer's transaction."""
+    try:
+        report = history.maintain(
+            db,
+            intervals=intervals,
+            zone=zone,
+            now=now,
+            settings=settings,
+            max_rows=MAX_ROWS_PER_STEP,
+            status_probes=probes,
+        )
+    except sqlite3.OperationalError as error:
+        if (getattr(error, "sqlite_errorname", None) or "").startswith(_TRANSIENT):
+            raise  # the storage retries the batch
+        # Fails the same way every time (a missing table, say): end this
+        # step alone, so that results and alerts are still written.
+        raise HistoryStepError(str(error)) from error
+    return report, history.rolled_until(db.conn)

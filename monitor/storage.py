@@ -646,8 +646,15 @@ class Storage:
         connection.execute("SAVEPOINT pantau_operation")
         try:
             value = operation(self._db)
+        except _OPERATION_FAULTS as error:
+            # A constraint or a misuse fails the same way on every retry, so it
+            # is the operation's fault, like any other exception below.
+            connection.execute("ROLLBACK TO pantau_operation")
+            connection.execute("RELEASE pantau_operation")
+            logger.error("Storage operation failed: path=%s error=%s", self.path, _describe(error))
+            return future, False, error
         except sqlite3.Error:
-            raise  # the database's fault: the batch is retried
+            raise  # the database's fault (busy, full, I/O): the batch is retried
         except Exception as error:
             # A bug in the operation: undo its writes and keep the batch.
             connection.execute("ROLLBACK TO pantau_operation")
@@ -1007,6 +1014,16 @@ def _storable_text(value: object) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text
+
+
+# SQLite errors that retrying cannot cure; an operation that raises one fails alone.
+_OPERATION_FAULTS = (
+    sqlite3.IntegrityError,
+    sqlite3.DataError,
+    sqlite3.ProgrammingError,
+    sqlite3.InterfaceError,
+    sqlite3.NotSupportedError,
+)
 
 
 def _classify(error: BaseException) -> str:

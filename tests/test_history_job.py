@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from pathlib import Path
+
+import pytest
 
 from monitor import history
 from monitor.config import load
@@ -79,3 +82,45 @@ def test_job_on_a_closed_storage_counts_no_failure_and_raises_nothing(tmp_path: 
 
     assert keeper.stats().failures == 0
     assert keeper.stats().rolled_until is None
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        sqlite3.IntegrityError("NOT NULL constraint failed: history_hourly.cpu_sum"),
+        sqlite3.OperationalError("no such table: history_hourly"),
+    ],
+    ids=["constraint", "missing-table"],
+)
+def test_a_step_that_always_fails_holds_up_no_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: sqlite3.Error
+) -> None:
+    inventory = load(write(tmp_path, CONFIG.format(database=tmp_path / "pantau.db")), {})
+    storage = Storage(inventory.daemon.database)
+    storage.open()
+    storage.start()
+
+    def broken(db: object, **_: object) -> None:
+        db.execute("INSERT INTO marks (key, value) VALUES ('written-by-the-failed-step', 'x')")
+        raise error
+
+    monkeypatch.setattr(history, "maintain", broken)
+    keeper = HistoryKeeper(storage, lambda: inventory)
+    try:
+        asyncio.run(keeper.run())
+        for second in range(5):
+            storage.put(ProbeResult("a", "icmp", True, OK, time.time() + second, 0.01, {}))
+        assert storage.flush(timeout=10)
+    finally:
+        storage.close()
+
+    assert keeper.stats().failures == 1
+    db = connect_readonly(inventory.daemon.database)
+    try:
+        results = db.execute("SELECT count(*) FROM results").fetchone()[0]
+        marks = db.execute("SELECT count(*) FROM marks WHERE key LIKE 'written-by%'").fetchone()[0]
+    finally:
+        db.close()
+    assert results == 5
+    # The failed step's own writes were undone.
+    assert marks == 0
