@@ -104,6 +104,10 @@ def run(
     return EXIT_OK
 
 
+# The day after a period must still be a date Python can hold.
+_LAST_YEAR = 9998
+
+
 def choose_period(
     month: str | None, since: str | None, until: str | None, timezone: str, now: float
 ) -> Period:
@@ -140,7 +144,7 @@ def choose_period(
 
 def _parse_month(text: str) -> tuple[int, int]:
     match = _MONTH.fullmatch(text.strip())
-    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1970:
+    if match is None or not 1 <= int(match[2]) <= 12 or not 1970 <= int(match[1]) <= _LAST_YEAR:
         raise ReportError(EXIT_USAGE, "report.error.bad_month", value=text)
     return int(match[1]), int(match[2])
 
@@ -150,7 +154,10 @@ def _parse_date(text: str, option: str) -> date:
     try:
         if _DATE.fullmatch(value) is None:
             raise ValueError(value)
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
+        if not 1970 <= parsed.year <= _LAST_YEAR:
+            raise ValueError(value)
+        return parsed
     except ValueError:
         raise ReportError(EXIT_USAGE, "report.error.bad_date", value=text, option=option) from None
 

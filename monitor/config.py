@@ -2205,10 +2205,18 @@ def _read_target(
             (*path, "name"), "invalid_name", value=_show(name), example='"bappeda-router"'
         )
     address = reader.string(table, (*path, "address"), 'address = "198.51.100.10"', required=True)
-    group = reader.string(table, (*path, "group"), 'group = "Bappeda"')
-    network = reader.string(table, (*path, "network"), 'network = "opd"')
-    description = reader.string(
-        table, (*path, "description"), 'description = "Router OPD"', allow_empty=True
+    group = _display_text(
+        reader, (*path, "group"), reader.string(table, (*path, "group"), 'group = "Bappeda"')
+    )
+    network = _display_text(
+        reader, (*path, "network"), reader.string(table, (*path, "network"), 'network = "opd"')
+    )
+    description = _display_text(
+        reader,
+        (*path, "description"),
+        reader.string(
+            table, (*path, "description"), 'description = "Router OPD"', allow_empty=True
+        ),
     )
     parent = reader.string(table, (*path, "parent"), 'parent = "core-router"')
     expect = reader.choice(table, (*path, "expect"), 'expect = "unreachable"', EXPECTATIONS)
@@ -2335,6 +2343,25 @@ def _read_snmp(
         custom=_read_custom(reader, snmp_table, snmp_path),
         uplink=_read_uplink(reader, snmp_table, snmp_path, options.interfaces),
     )
+
+
+# Control characters, and the marks that reorder text right to left: in a
+# group or description they would forge lines or reverse text in terminals,
+# chat messages and reports.
+_HIDDEN_CHARACTERS: Final = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _display_text(reader: _Reader, path: KeyPath, value: str | None) -> str | None:
+    """Return ``value``, or None after reporting a control or reordering character in it."""
+    if value is None:
+        return None
+    found = _HIDDEN_CHARACTERS.search(value)
+    if found is not None:
+        reader.report(path, "hidden_character", character=f"U+{ord(found.group()):04X}")
+        return None
+    return value
 
 
 def _read_uplink(

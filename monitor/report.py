@@ -879,6 +879,10 @@ def _metric_verdict(section: Section, metric: str) -> str:
 _CONTROL: Final = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
+# Widest section name in the summary table; the details show the whole name.
+_SUMMARY_NAME_WIDTH: Final = 40
+
+
 def render_text(report: Report, language: str) -> str:
     """Write the report for a terminal: a summary table, then the details per section."""
     form = _Format(language, report.timezone)
@@ -887,7 +891,11 @@ def render_text(report: Report, language: str) -> str:
 
     header = (form.text("report.col.section"), form.text("report.col.availability"))
     rows = [
-        (form.section_title(s), form.percent(s.availability), form.verdict(s.verdict))
+        (
+            _shorten(form.section_title(s), _SUMMARY_NAME_WIDTH),
+            form.percent(s.availability),
+            form.verdict(s.verdict),
+        )
         for s in report.sections
     ]
     width_name = max([len(header[0]), *(len(r[0]) for r in rows)])
@@ -1066,7 +1074,8 @@ def render_csv(report: Report, language: str) -> str:
 
 def _cell(text: str) -> str:
     """Prefix a text cell that a spreadsheet would read as a formula with an apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    risky = text.startswith(_FORMULA_START) or (text != "" and not text[0].isprintable())
+    return "'" + text if risky else text
 
 
 def _csv_number(value: float | None, language: str) -> str:

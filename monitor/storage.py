@@ -44,6 +44,7 @@ import json
 import logging
 import math
 import numbers
+import os
 import sqlite3
 import threading
 import time
@@ -195,21 +196,37 @@ def connect_readonly(
 ) -> sqlite_utils.Database:
     """Open the database read-only, for readers such as reports and tests.
 
+    A database in WAL mode needs its -shm file beside it even to read. In a
+    folder nobody can write (a copy on a read-only backup disk), no writer
+    can exist either, so the file is then opened as immutable.
     Raises StorageError when the file does not exist or is not a database.
     """
     path = Path(path)
     uri = path.resolve().as_uri() + "?mode=ro"
-    connection: sqlite3.Connection | None = None
     try:
-        connection = sqlite3.connect(uri, uri=True, timeout=busy_timeout)
+        connection = _open_checked(uri, busy_timeout)
+    except sqlite3.Error as error:
+        name = getattr(error, "sqlite_errorname", None) or ""
+        unwritable = path.is_file() and not os.access(path.parent, os.W_OK)
+        if not (name.startswith("SQLITE_CANTOPEN") and unwritable):
+            raise _open_error(path, error) from error
+        try:
+            connection = _open_checked(uri + "&immutable=1", busy_timeout)
+        except sqlite3.Error as retried:
+            raise _open_error(path, retried) from retried
+    return sqlite_utils.Database(connection, recursive_triggers=False, execute_plugins=False)
+
+
+def _open_checked(uri: str, busy_timeout: float) -> sqlite3.Connection:
+    connection = sqlite3.connect(uri, uri=True, timeout=busy_timeout)
+    try:
         # Reading the header here reports a file that is not a database now,
         # not at the caller's first query.
         connection.execute("PRAGMA schema_version").fetchone()
-    except sqlite3.Error as error:
-        if connection is not None:
-            connection.close()
-        raise _open_error(path, error) from error
-    return sqlite_utils.Database(connection, recursive_triggers=False, execute_plugins=False)
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
 
 
 class Storage:

@@ -198,3 +198,26 @@ def test_report_and_maintenance_run_without_the_service_secrets(tmp_path: Path) 
     assert "pantau.db" in report.stderr
     assert checked.returncode == 1
     assert "PANTAU_TEST_CHAT_URL" in checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "code"),
+    [
+        ("group", "Bappeda\\n100 %  Siap", "U+000A"),
+        ("group", "Dinas\\u202eadaS", "U+202E"),
+        ("network", "opd\\t", "U+0009"),
+        ("description", "Router\\u001b[31m", "U+001B"),
+    ],
+)
+def test_display_texts_refuse_hidden_characters(
+    tmp_path: Path, key: str, value: str, code: str
+) -> None:
+    text = f'[[targets]]\nname = "r"\naddress = "127.0.0.1"\n{key} = "{value}"\n'
+
+    with pytest.raises(ConfigError) as caught:
+        load(write(tmp_path, text), environ={})
+
+    problem = caught.value.problems[0]
+    assert (problem.key, problem.code) == (f"targets[0].{key}", "hidden_character")
+    assert code in problem.render("en")
+    assert code in problem.render("id")

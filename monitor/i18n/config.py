@@ -718,6 +718,16 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
             "move it to the [[targets]] tables that need it"
         ),
     },
+    "config.hidden_character": {
+        "id": (
+            "teks ini memuat karakter kendali atau pembalik arah tulisan {character}, yang dapat "
+            "memalsukan baris atau membalik teks di pesan dan laporan; hapus karakter itu"
+        ),
+        "en": (
+            "this text holds the control or text-direction character {character}, which can forge "
+            "lines or reverse text in messages and reports; remove it"
+        ),
+    },
     "config.uplink_filtered": {
         "id": (
             "antarmuka uplink {value} tidak dipantau karena tersaring oleh interfaces "
