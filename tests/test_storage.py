@@ -912,3 +912,35 @@ def test_operation_after_close_fails_at_once(open_storage: Callable[..., Storage
     with pytest.raises(StorageError) as raised:
         refused.result(0)
     assert raised.value.key == "storage.not_accepting"
+
+
+def test_readonly_reads_a_copy_on_a_read_only_mount(tmp_path: Path) -> None:
+    """A WAL database needs its -shm file even to read; a read-only folder has none."""
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    storage = Storage(folder / "pantau.db")
+    storage.open()
+    storage.start()
+    for number in range(3):
+        storage.put(ProbeResult("a", "icmp", True, "ok", float(number), 0.1, {}))
+    storage.close()
+    reader = (
+        "from monitor.storage import connect_readonly;"
+        f"db = connect_readonly({str(folder / 'pantau.db')!r});"
+        "print(db.execute('SELECT count(*) FROM results').fetchone()[0])"
+    )
+    script = (
+        f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder} {folder}"
+        f" && {sys.executable} -c \"{reader}\""
+    )
+
+    read = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).parent.parent,
+    )
+
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip() == "3"
