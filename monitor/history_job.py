@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 # Seconds between two runs of the history job.
 HISTORY_INTERVAL = 60.0
-# Rows one writer transaction may roll up, pack or delete, so that results
-# and alerts never wait long behind the history.
+# Rows that one writer transaction rolls up, packs or deletes (about: a
+# target hour that has started is finished). Results and alerts queued
+# behind the history wait for one such step at most.
 MAX_ROWS_PER_STEP = 20_000
 # Steps of one run; what is left waits for the next run.
 MAX_STEPS_PER_RUN = 200

@@ -30,7 +30,7 @@ address = "127.0.0.1"
 """
 
 
-def test_job_rolls_up_closed_hours_and_exports_its_progress(tmp_path: Path) -> None:
+def test_job_rolls_up_closed_hours(tmp_path: Path) -> None:
     inventory = load(write(tmp_path, CONFIG.format(database=tmp_path / "pantau.db")), {})
     storage = Storage(inventory.daemon.database)
     storage.open()
@@ -70,7 +70,7 @@ def test_job_rolls_up_closed_hours_and_exports_its_progress(tmp_path: Path) -> N
     assert packed >= 1
 
 
-def test_job_on_a_closed_storage_counts_no_failure_and_raises_nothing(tmp_path: Path) -> None:
+def test_job_on_closed_storage_postpones(tmp_path: Path) -> None:
     inventory = load(write(tmp_path, CONFIG.format(database=tmp_path / "pantau.db")), {})
     storage = Storage(inventory.daemon.database)
     storage.open()
@@ -92,7 +92,7 @@ def test_job_on_a_closed_storage_counts_no_failure_and_raises_nothing(tmp_path: 
     ],
     ids=["constraint", "missing-table"],
 )
-def test_a_step_that_always_fails_holds_up_no_results(
+def test_failing_step_holds_up_no_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: sqlite3.Error
 ) -> None:
     inventory = load(write(tmp_path, CONFIG.format(database=tmp_path / "pantau.db")), {})
