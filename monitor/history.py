@@ -31,10 +31,12 @@ Example::
 
 from __future__ import annotations
 
+import bisect
 import json
+import logging
+import lzma
 import math
 import sqlite3
-import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
@@ -102,6 +104,10 @@ DEFAULT_MAX_ROWS = 20_000
 # Probe whose results give coverage when ``status_probes`` does not name one.
 DEFAULT_STATUS_PROBE = "icmp"
 
+# ifOperStatus down (IF-MIB). An interface down for a whole hour with no
+# traffic, errors or discards gets no hourly row (see _roll_hour_targets).
+IF_OPER_STATUS_DOWN = 2
+
 RTT_BASE_SECONDS = 1e-5
 RTT_BUCKETS_PER_OCTAVE = 8
 UTILISATION_TOP_BUCKET = 100
@@ -115,6 +121,8 @@ MARK_DAILY_UNTIL = "history.daily_until"
 MARK_DIRTY_SINCE = "history.dirty_since"
 
 _SENT_STATE = "sent"  # messages.state of a fully sent message (monitor.alerts.outbox.SENT)
+
+logger = logging.getLogger(__name__)
 
 
 # Histograms -----------------------------------------------------------------------------
@@ -137,19 +145,40 @@ def utilisation_bucket(ratio: float) -> int:
     return min(math.floor(ratio * 100 + 1e-9), UTILISATION_TOP_BUCKET - 1)
 
 
+def _parse_counts(text: str) -> dict[int, int]:
+    """Parse the stored text form of a histogram into counts per bucket; see Histogram."""
+    counts: dict[int, int] = {}
+    index = -1
+    if text:
+        for item in text.split(","):
+            if ":" in item:
+                first, _, count = item.partition(":")
+                index = int(first)
+            else:
+                index, count = index + 1, item
+            if index < 0:
+                raise ValueError(f"invalid histogram text {text!r}: negative bucket")
+            counts[index] = counts.get(index, 0) + int(count)
+    return counts
+
+
 @dataclass(frozen=True)
 class Histogram:
     """Counts of values per bucket, for RTT (logarithmic) or utilisation (1 % linear).
 
-    Stored as text "index:count,index:count" with ascending indexes, "" when
-    empty. A quantile is the middle of the bucket that contains the
-    ceil(q x n)-th value: within 4.4 % of the true RTT (buckets are 2^(1/8)
-    wide and the geometric middle is reported) and within 0.5 points of the
-    true utilisation.
+    Stored as text with ascending indexes, "" when empty. Items are separated
+    by commas: "index:count" gives a bucket, and a bare "count" the bucket
+    after the previous item's. So a run of neighbouring buckets spells its
+    first index once ("65:1,11,43" is {65: 1, 66: 11, 67: 43}).
+
+    A quantile is the middle of the bucket that contains the ceil(q x n)-th
+    value: within 4.4 % of the true RTT (buckets are 2^(1/8) wide and the
+    geometric middle is reported) and within 0.5 points of the true
+    utilisation.
 
     Example::
 
-        Histogram.parse("40:3,56:1").quantile(0.95)   # about 0.0012 s
+        Histogram.parse("40:3,4,56:1").quantile(0.95)   # about 0.0013 s
     """
 
     counts: Mapping[int, int] = field(default_factory=dict)
@@ -164,12 +193,7 @@ class Histogram:
     @classmethod
     def parse(cls, text: str, scale: str = RTT) -> Histogram:
         """Parse the stored text form. Raises ValueError for malformed text."""
-        counts: dict[int, int] = {}
-        if text:
-            for item in text.split(","):
-                index, _, count = item.partition(":")
-                counts[int(index)] = counts.get(int(index), 0) + int(count)
-        return cls(counts, scale)
+        return cls(_parse_counts(text), scale)
 
     @classmethod
     def of_values(cls, values: Iterable[float], scale: str = RTT) -> Histogram:
@@ -183,7 +207,12 @@ class Histogram:
 
     def format(self) -> str:
         """Return the stored text form."""
-        return ",".join(f"{index}:{count}" for index, count in self.counts.items())
+        items = []
+        previous = None
+        for index, count in self.counts.items():
+            items.append(f"{count}" if index == previous else f"{index}:{count}")
+            previous = index + 1
+        return ",".join(items)
 
     def merge(self, other: Histogram) -> Histogram:
         """Return the histogram of both sets of values."""
@@ -311,7 +340,18 @@ class InterfacePeriod:
     @property
     def utilisation_p95(self) -> float | None:
         """95th percentile utilisation (ratio) from the histogram."""
-        return self.utilisation.quantile(0.95)
+        return self.utilisation_quantile(0.95)
+
+    def utilisation_quantile(self, q: float) -> float | None:
+        """Return the q-quantile of the utilisation, at most the measured maximum.
+
+        The histogram reports a bucket middle, which can lie above the
+        largest value that fell into the bucket.
+        """
+        value = self.utilisation.quantile(q)
+        if value is None or self.utilisation_max is None:
+            return value
+        return min(value, self.utilisation_max)
 
 
 @dataclass(frozen=True)
@@ -353,7 +393,11 @@ class MaintainReport:
 
 
 class RawResult(NamedTuple):
-    """One probe result from the hot table or the archive."""
+    """One probe result from the hot table or the archive.
+
+    ``invalid_values`` is the stored ``values_json`` text when it is not a
+    JSON object of finite numbers and nulls; ``values`` is then empty.
+    """
 
     target: str
     probe: str
@@ -363,6 +407,7 @@ class RawResult(NamedTuple):
     reason: str
     values: dict[str, Any]
     message: str
+    invalid_values: str | None = None
 
 
 class RawInterface(NamedTuple):
@@ -416,77 +461,165 @@ def _round6(value: Any) -> Any:
     return value
 
 
+def _is_reading(value: Any) -> bool:
+    """Return whether ``value`` is what storage.encode_values writes: a finite number or None."""
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _parse_values(text: Any) -> tuple[dict[str, Any], str | None]:
+    """Parse ``values_json``; return the readings and, when it is malformed, the text itself.
+
+    A text that is not a JSON object of finite numbers and nulls gives no
+    readings, so that one bad row cannot stop the rollups.
+    """
+    try:
+        values = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        values = None
+    if isinstance(values, dict) and all(_is_reading(value) for value in values.values()):
+        return values, None
+    return {}, text if isinstance(text, str) else repr(text)
+
+
 def _result_from_hot(target: str, probe: str, row: Sequence[Any]) -> RawResult:
     started, duration, success, reason, values_json, message = row
+    values, invalid = _parse_values(values_json)
     return RawResult(
-        target, probe, started, duration, bool(success), reason, json.loads(values_json), message
+        target, probe, started, duration, bool(success), reason, values, message, invalid
     )
 
 
-def _encode_micro(started: float, hour: int) -> int:
-    return round(started * 1_000_000) - hour * 1_000_000
+# Archive blobs are raw LZMA2 streams of JSON. LZMA2 packs an ICMP target
+# hour of the simulated budget year (tests/history_sim.py) into about
+# 2.6 KB, where zlib at level 9 needs 3.0 KB. A blob is small, so is the
+# dictionary.
+_ARCHIVE_FILTERS = [{"id": lzma.FILTER_LZMA2, "preset": 9, "dict_size": 1 << 16}]
+# Marks a reading that a row does not have, in the columns of packed readings.
+_ABSENT = False
 
 
-def _decode_micro(offset: int, hour: int) -> float:
+def _compress(columns: Mapping[str, Any]) -> bytes:
+    text = json.dumps(columns, separators=(",", ":")).encode()
+    return lzma.compress(text, format=lzma.FORMAT_RAW, filters=_ARCHIVE_FILTERS)
+
+
+def _decompress(data: bytes) -> Any:
+    return json.loads(lzma.decompress(data, format=lzma.FORMAT_RAW, filters=_ARCHIVE_FILTERS))
+
+
+def _encode_starts(rows: Sequence[RawResult] | Sequence[RawInterface], hour: int) -> list[int]:
+    """Return the start times as milliseconds: the first from ``hour``, each next one from the last.
+
+    Steps of about one interval repeat, so they compress better than offsets.
+    """
+    offsets = [round(row.started * 1000) - hour * 1000 for row in rows]
+    return [offset - previous for offset, previous in zip(offsets, [0, *offsets], strict=False)]
+
+
+def _decode_starts(steps: Sequence[int], hour: int) -> list[float]:
     # One division of an exact integer rounds once, so a time given to the
-    # microsecond comes back as the same float.
-    return (hour * 1_000_000 + offset) / 1_000_000
+    # millisecond comes back as the same float.
+    base = hour * 1000
+    starts = []
+    for step in steps:
+        base += step
+        starts.append(base / 1000)
+    return starts
 
 
 def _pack_results(rows: Sequence[RawResult], hour: int) -> bytes:
-    columns = {
-        "started_us": [_encode_micro(row.started, hour) for row in rows],
+    """Pack one hour of one target and probe, column by column.
+
+    The readings are one column per name, with _ABSENT where a row lacks the
+    name. A malformed ``values_json`` is kept as text under "invalid", keyed
+    by the row's position.
+    """
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row.values))
+    columns: dict[str, Any] = {
+        "started_ms": _encode_starts(rows, hour),
         "duration": [_round6(row.duration) for row in rows],
         "success": [1 if row.success else 0 for row in rows],
         "reason": [row.reason for row in rows],
-        "values": [{key: _round6(value) for key, value in row.values.items()} for row in rows],
         "message": [row.message for row in rows],
+        "values": {
+            name: [_round6(row.values[name]) if name in row.values else _ABSENT for row in rows]
+            for name in names
+        },
     }
-    return zlib.compress(json.dumps(columns, separators=(",", ":")).encode())
+    invalid = {
+        str(position): row.invalid_values
+        for position, row in enumerate(rows)
+        if row.invalid_values is not None
+    }
+    if invalid:
+        columns["invalid"] = invalid
+    return _compress(columns)
 
 
 def _unpack_results(target: str, probe: str, hour: int, data: bytes) -> list[RawResult]:
-    columns = json.loads(zlib.decompress(data))
-    return [
-        RawResult(
-            target,
-            probe,
-            _decode_micro(offset, hour),
-            duration,
-            bool(success),
-            reason,
-            values,
-            message,
-        )
-        for offset, duration, success, reason, values, message in zip(
-            columns["started_us"],
+    columns = _decompress(data)
+    readings: dict[str, list[Any]] = columns["values"]
+    invalid: dict[str, str] = columns.get("invalid", {})
+    rows = []
+    for position, (started, duration, success, reason, message) in enumerate(
+        zip(
+            _decode_starts(columns["started_ms"], hour),
             columns["duration"],
             columns["success"],
             columns["reason"],
-            columns["values"],
             columns["message"],
             strict=True,
         )
-    ]
+    ):
+        text = invalid.get(str(position))
+        if text is not None:
+            values, invalid_values = _parse_values(text)
+        else:
+            values = {
+                name: column[position]
+                for name, column in readings.items()
+                if column[position] is not _ABSENT
+            }
+            invalid_values = None
+        rows.append(
+            RawResult(
+                target,
+                probe,
+                started,
+                duration,
+                bool(success),
+                reason,
+                values,
+                message,
+                invalid_values,
+            )
+        )
+    return rows
 
 
 def _pack_interfaces(rows: Sequence[RawInterface], hour: int) -> bytes:
-    columns: dict[str, list[Any]] = {
-        "started_us": [_encode_micro(row.started, hour) for row in rows]
-    }
+    columns: dict[str, list[Any]] = {"started_ms": _encode_starts(rows, hour)}
     for name in RawInterface._fields[2:]:
         round_value = _round6 if name in _INTERFACE_FLOATS else (lambda value: value)
         columns[name] = [round_value(getattr(row, name)) for row in rows]
-    return zlib.compress(json.dumps(columns, separators=(",", ":")).encode())
+    return _compress(columns)
 
 
 def _unpack_interfaces(target: str, hour: int, data: bytes) -> list[RawInterface]:
-    columns = json.loads(zlib.decompress(data))
+    columns = _decompress(data)
     names = RawInterface._fields[2:]
     rows = []
-    for position, offset in enumerate(columns["started_us"]):
+    for position, started in enumerate(_decode_starts(columns["started_ms"], hour)):
         fields = [columns[name][position] for name in names]
-        rows.append(RawInterface(target, _decode_micro(offset, hour), *fields))
+        rows.append(RawInterface(target, started, *fields))
     return rows
 
 
@@ -501,7 +634,7 @@ def read_raw(
 
     Rows come from the hot ``results`` table and from the packed archive, in
     the same shape. Archived floats other than ``started`` are kept to 6
-    significant digits, ``started`` to the microsecond.
+    significant digits, ``started`` to the millisecond.
     """
     conn = _connection(connection)
     rows = [
@@ -697,20 +830,17 @@ class _TargetTotals:
         self.received += other.received
         for index, count in other.rtt.items():
             self.rtt[index] = self.rtt.get(index, 0) + count
-        for name in ("cpu", "memory", "disk"):
-            setattr(
-                self,
-                f"{name}_max",
-                _max(getattr(self, f"{name}_max"), getattr(other, f"{name}_max")),
-            )
-            setattr(
-                self, f"{name}_sum", getattr(self, f"{name}_sum") + getattr(other, f"{name}_sum")
-            )
-            setattr(
-                self,
-                f"{name}_count",
-                getattr(self, f"{name}_count") + getattr(other, f"{name}_count"),
-            )
+        # Written out rather than looped over names: reports merge hundreds
+        # of thousands of rows.
+        self.cpu_max = _max(self.cpu_max, other.cpu_max)
+        self.cpu_sum += other.cpu_sum
+        self.cpu_count += other.cpu_count
+        self.memory_max = _max(self.memory_max, other.memory_max)
+        self.memory_sum += other.memory_sum
+        self.memory_count += other.memory_count
+        self.disk_max = _max(self.disk_max, other.disk_max)
+        self.disk_sum += other.disk_sum
+        self.disk_count += other.disk_count
         self.reboots += other.reboots
 
     def add_device_value(self, name: str, value: float) -> None:
@@ -721,7 +851,7 @@ class _TargetTotals:
     def to_row(self, target: str, start: int) -> dict[str, Any]:
         row: dict[str, Any] = {"target": target, "start": start}
         for key in SECONDS_KEYS:
-            row[f"seconds_{key}"] = self.seconds[key]
+            row[f"{key}_ms"] = round(self.seconds[key] * 1000)
         row.update(
             samples=self.samples,
             failures=self.failures,
@@ -738,12 +868,12 @@ class _TargetTotals:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> _TargetTotals:
         totals = cls(
-            seconds={key: row[f"seconds_{key}"] for key in SECONDS_KEYS},
+            seconds={key: row[f"{key}_ms"] / 1000 for key in SECONDS_KEYS},
             samples=row["samples"],
             failures=row["failures"],
             sent=row["sent"],
             received=row["received"],
-            rtt=dict(Histogram.parse(row["rtt_hist"]).counts),
+            rtt=_parse_counts(row["rtt_hist"]),
             reboots=row["reboots"],
         )
         for name in ("cpu", "memory", "disk"):
@@ -799,6 +929,8 @@ class _InterfaceTotals:
     utilisation: dict[int, int] = field(default_factory=dict)
     errors: int = 0
     discards: int = 0
+    # False while every poll found the interface down with no traffic, errors or discards.
+    active: bool = True
 
     def merge(self, other: _InterfaceTotals) -> None:
         if other.last_seen >= self.last_seen:
@@ -818,6 +950,37 @@ class _InterfaceTotals:
             self.utilisation[index] = self.utilisation.get(index, 0) + count
         self.errors += other.errors
         self.discards += other.discards
+        self.active = self.active or other.active
+
+    def idle_entry(self, if_index: int) -> str:
+        """Return the compact form of an idle interface's polls for ``idle_interfaces``.
+
+        "index:polls" when every poll had rates and a utilisation, else
+        "index:polls:polls with rates:polls with a utilisation".
+        """
+        utilised = sum(self.utilisation.values())
+        if self.rate_samples == utilised == self.samples:
+            return f"{if_index}:{self.samples}"
+        return f"{if_index}:{self.samples}:{self.rate_samples}:{utilised}"
+
+    @classmethod
+    def from_idle_entry(cls, entry: str) -> tuple[int, _InterfaceTotals]:
+        """Parse one entry of :meth:`idle_entry`; raises ValueError for malformed text."""
+        parts = [int(part) for part in entry.split(":")]
+        if len(parts) == 2:
+            parts += [parts[1], parts[1]]
+        if len(parts) != 4:
+            raise ValueError(f"invalid idle interface entry {entry!r}")
+        if_index, samples, rated, utilised = parts
+        return if_index, cls(
+            samples=samples,
+            receive_max=0.0 if rated else None,
+            transmit_max=0.0 if rated else None,
+            rate_samples=rated,
+            utilisation_max=0.0 if utilised else None,
+            utilisation={0: utilised} if utilised else {},
+            active=False,
+        )
 
     def to_row(self, target: str, if_index: int, start: int) -> dict[str, Any]:
         return {
@@ -851,7 +1014,7 @@ class _InterfaceTotals:
             transmit_max=row["transmit_max"],
             rate_samples=row["rate_samples"],
             utilisation_max=row["utilisation_max"],
-            utilisation=dict(Histogram.parse(row["utilisation_hist"], UTILISATION).counts),
+            utilisation=_parse_counts(row["utilisation_hist"]),
             errors=row["errors"],
             discards=row["discards"],
         )
@@ -968,8 +1131,12 @@ def _compute_target(
     interval: float,
     low: float,
     high: float,
-) -> tuple[_TargetTotals, int]:
-    """Compute the totals of [low, high) from raw data; also return the number of rows read."""
+) -> tuple[_TargetTotals, int, list[RawResult]]:
+    """Compute the totals of [low, high) from raw data.
+
+    Also returns the number of rows read and the rows whose ``values_json``
+    was malformed: those count as samples and failures but add no readings.
+    """
     totals = _TargetTotals()
     status_rows = list(read_raw(conn, target, status_probe, low, high))
     icmp_rows = (
@@ -1002,7 +1169,11 @@ def _compute_target(
 
     _add_snmp(conn, totals, target, snmp_rows, low)
     extra_rows = [rows for rows in (icmp_rows, snmp_rows) if rows is not status_rows]
-    return totals, len(status_rows) + sum(len(rows) for rows in extra_rows) + 1
+    read = len(status_rows) + sum(len(rows) for rows in extra_rows) + 1
+    invalid = [
+        row for rows in (status_rows, *extra_rows) for row in rows if row.invalid_values is not None
+    ]
+    return totals, read, invalid
 
 
 def _add_snmp(
@@ -1050,7 +1221,7 @@ def _compute_interfaces(
         return totals, 0
     last = _last_interface_rows_before(conn, target, low, {row.if_index for row in rows})
     for row in rows:
-        interface = totals.setdefault(row.if_index, _InterfaceTotals())
+        interface = totals.setdefault(row.if_index, _InterfaceTotals(active=False))
         interface.if_name, interface.speed_bps, interface.last_seen = (
             row.if_name,
             row.speed_bps,
@@ -1071,13 +1242,19 @@ def _compute_interfaces(
             index = utilisation_bucket(utilisation)
             interface.utilisation[index] = interface.utilisation.get(index, 0) + 1
         previous = last.get(row.if_index)
+        errors = discards = 0
         if previous is not None:
-            interface.errors += _counter_increase(
+            errors = _counter_increase(
                 previous.receive_errors, row.receive_errors
             ) + _counter_increase(previous.transmit_errors, row.transmit_errors)
-            interface.discards += _counter_increase(
+            discards = _counter_increase(
                 previous.receive_discards, row.receive_discards
             ) + _counter_increase(previous.transmit_discards, row.transmit_discards)
+            interface.errors += errors
+            interface.discards += discards
+        quiet = not any((receive, transmit, *ratios, errors, discards))
+        if row.oper_status != IF_OPER_STATUS_DOWN or not quiet:
+            interface.active = True
         # A counter missing from this poll breaks its chain: the increase
         # across the gap is not counted, so that an hour needs only the
         # last row before it.
@@ -1128,7 +1305,7 @@ def recompute(
     probes = status_probes or {}
     periods: dict[str, TargetPeriod] = {}
     for target in sorted(set(intervals) | _targets_with_rows(conn, start, end)):
-        totals, _ = _compute_target(
+        totals, _, _ = _compute_target(
             conn,
             target,
             probes.get(target, DEFAULT_STATUS_PROBE),
@@ -1421,7 +1598,7 @@ def _roll_hour_targets(
     for target in targets:
         if budget.exhausted:
             return False
-        totals, read = _compute_target(
+        totals, read, invalid = _compute_target(
             conn,
             target,
             probes.get(target, DEFAULT_STATUS_PROBE),
@@ -1429,8 +1606,20 @@ def _roll_hour_targets(
             hour,
             end,
         )
+        if invalid:
+            _log_invalid_values(target, invalid)
         interfaces, interface_rows = _compute_interfaces(conn, target, hour, end)
-        _insert_rows(conn, HISTORY_HOURLY_TABLE, [totals.to_row(target, hour)])
+        # An interface that was down all hour and moved nothing gets no row
+        # of its own. The target's row lists its polls, which the daily
+        # rollup adds back.
+        idle = [
+            interface.idle_entry(if_index)
+            for if_index, interface in sorted(interfaces.items())
+            if not interface.active
+        ]
+        row = totals.to_row(target, hour)
+        row["idle_interfaces"] = ",".join(idle)
+        _insert_rows(conn, HISTORY_HOURLY_TABLE, [row])
         conn.execute(
             f"DELETE FROM {INTERFACE_HOURLY_TABLE} WHERE target = ? AND start = ?", (target, hour)
         )
@@ -1440,6 +1629,7 @@ def _roll_hour_targets(
             [
                 interface.to_row(target, if_index, hour)
                 for if_index, interface in interfaces.items()
+                if interface.active
             ],
         )
         budget.spend(read + interface_rows)
@@ -1447,6 +1637,20 @@ def _roll_hour_targets(
         _set_mark(conn, MARK_ROLLING_TARGET, target)
     _delete_mark(conn, MARK_ROLLING_TARGET)
     return True
+
+
+def _log_invalid_values(target: str, rows: Sequence[RawResult]) -> None:
+    """Log the malformed rows of one target and hour in one line, naming the first."""
+    first = rows[0]
+    logger.warning(
+        "Malformed values_json ignored in the rollup: target=%s probe=%s started=%s"
+        " values_json=%.80r (%d malformed rows in this hour); the rows count as samples",
+        target,
+        first.probe,
+        first.started,
+        first.invalid_values,
+        len(rows),
+    )
 
 
 def _roll_days(conn: sqlite3.Connection, zone: tzinfo, budget: _Budget, work: _Work) -> bool:
@@ -1471,42 +1675,122 @@ def _roll_days(conn: sqlite3.Connection, zone: tzinfo, budget: _Budget, work: _W
 
 
 def _roll_day(conn: sqlite3.Connection, day_start: int, day_end: int) -> int:
-    conn_rows = _dict_rows(
-        conn,
-        f"SELECT * FROM {HISTORY_HOURLY_TABLE} WHERE start >= ? AND start < ?",
-        (day_start, day_end),
-    )
-    targets: dict[str, _TargetTotals] = {}
-    for row in conn_rows:
-        totals = _TargetTotals.from_row(row)
-        if row["target"] in targets:
-            targets[row["target"]].merge(totals)
-        else:
-            targets[row["target"]] = totals
-    conn.execute(f"DELETE FROM {HISTORY_DAILY_TABLE} WHERE start = ?", (day_start,))
-    _insert_rows(
-        conn,
-        HISTORY_DAILY_TABLE,
-        [totals.to_row(target, day_start) for target, totals in targets.items()],
-    )
+    """Write the daily rows of one local day from its hourly rows; return the rows read."""
+    read = 0
+    for target in _targets_of(conn, HISTORY_HOURLY_TABLE):
+        read += _roll_target_day(conn, target, day_start, day_end)
+    return read
 
-    interface_rows = _dict_rows(
-        conn,
-        f"SELECT * FROM {INTERFACE_HOURLY_TABLE} WHERE start >= ? AND start < ?",
-        (day_start, day_end),
-    )
-    interfaces: dict[tuple[str, int], _InterfaceTotals] = {}
+
+def _roll_target_day(conn: sqlite3.Connection, target: str, day_start: int, day_end: int) -> int:
+    hourly = _range_rows(conn, HISTORY_HOURLY_TABLE, target, day_start, day_end)
+    interface_rows = _range_rows(conn, INTERFACE_HOURLY_TABLE, target, day_start, day_end)
+    for table in (HISTORY_DAILY_TABLE, INTERFACE_DAILY_TABLE):
+        conn.execute(f"DELETE FROM {table} WHERE target = ? AND start = ?", (target, day_start))
+    if not hourly and not interface_rows:
+        return 0
+
+    if hourly:
+        totals = _TargetTotals()
+        for row in hourly:
+            totals.merge(_TargetTotals.from_row(row))
+        _insert_rows(conn, HISTORY_DAILY_TABLE, [totals.to_row(target, day_start)])
+
+    interfaces: dict[int, _InterfaceTotals] = {}
     for row in interface_rows:
-        key = (row["target"], row["if_index"])
-        interface = interfaces.setdefault(key, _InterfaceTotals())
-        interface.merge(_InterfaceTotals.from_row(row))
-    conn.execute(f"DELETE FROM {INTERFACE_DAILY_TABLE} WHERE start = ?", (day_start,))
+        interfaces.setdefault(row["if_index"], _InterfaceTotals()).merge(
+            _InterfaceTotals.from_row(row)
+        )
+    unnamed: set[int] = set()
+    for row in hourly:
+        for if_index, idle in _idle_interfaces(target, row):
+            if if_index not in interfaces:
+                unnamed.add(if_index)
+            interfaces.setdefault(if_index, _InterfaceTotals()).merge(idle)
+    if unnamed:
+        _name_idle_interfaces(conn, target, day_start, day_end, {i: interfaces[i] for i in unnamed})
     _insert_rows(
         conn,
         INTERFACE_DAILY_TABLE,
-        [interface.to_row(t, i, day_start) for (t, i), interface in interfaces.items()],
+        [interface.to_row(target, i, day_start) for i, interface in sorted(interfaces.items())],
     )
-    return len(conn_rows) + len(interface_rows)
+    return len(hourly) + len(interface_rows)
+
+
+def _idle_interfaces(target: str, row: Mapping[str, Any]) -> list[tuple[int, _InterfaceTotals]]:
+    """Parse the ``idle_interfaces`` text of an hourly row, logging and skipping bad entries."""
+    entries = []
+    for entry in filter(None, str(row.get("idle_interfaces") or "").split(",")):
+        try:
+            entries.append(_InterfaceTotals.from_idle_entry(entry))
+        except ValueError:
+            logger.warning(
+                "Malformed idle interface entry ignored: target=%s start=%s entry=%r",
+                target,
+                row["start"],
+                entry,
+            )
+    return entries
+
+
+def _name_idle_interfaces(
+    conn: sqlite3.Connection,
+    target: str,
+    day_start: int,
+    day_end: int,
+    interfaces: Mapping[int, _InterfaceTotals],
+) -> None:
+    """Name interfaces idle all day after their last raw row, else after the day before.
+
+    The raw rows are there while the day is within raw retention, which is
+    when days are rolled up. Without either source the name stays empty.
+    """
+    for if_index, record in _last_interface_rows_before(
+        conn, target, day_end, set(interfaces)
+    ).items():
+        interfaces[if_index].if_name = record.if_name
+        interfaces[if_index].speed_bps = record.speed_bps
+    unnamed = [if_index for if_index, totals in interfaces.items() if not totals.if_name]
+    if not unnamed:
+        return
+    previous_day = conn.execute(
+        f"SELECT MAX(start) FROM {INTERFACE_DAILY_TABLE} WHERE target = ? AND start < ?",
+        (target, day_start),
+    ).fetchone()[0]
+    if previous_day is None:
+        return
+    for if_index in unnamed:
+        found = conn.execute(
+            f"SELECT if_name, speed_bps FROM {INTERFACE_DAILY_TABLE}"
+            " WHERE target = ? AND start = ? AND if_index = ?",
+            (target, previous_day, if_index),
+        ).fetchone()
+        if found is not None:
+            interfaces[if_index].if_name, interfaces[if_index].speed_bps = found
+
+
+def _targets_of(conn: sqlite3.Connection, table: str) -> list[str]:
+    """Return the targets of a table whose primary key starts with target, one seek each."""
+    return [
+        row[0]
+        for row in conn.execute(
+            f"WITH RECURSIVE names(target) AS (SELECT MIN(target) FROM {table}"
+            f" UNION ALL SELECT (SELECT MIN(target) FROM {table} WHERE target > names.target)"
+            " FROM names WHERE names.target IS NOT NULL)"
+            " SELECT target FROM names WHERE target IS NOT NULL"
+        )
+    ]
+
+
+def _range_rows(
+    conn: sqlite3.Connection, table: str, target: str, low: float, high: float
+) -> list[dict[str, Any]]:
+    """Return one target's rollup rows that start in [low, high): one range of the primary key."""
+    return _dict_rows(
+        conn,
+        f"SELECT * FROM {table} WHERE target = ? AND start >= ? AND start < ?",
+        (target, low, high),
+    )
 
 
 def _dict_rows(
@@ -1659,14 +1943,13 @@ def _apply_retention(
     cuts = retention_cuts(now, zone, settings)
     statements: list[tuple[str, tuple[Any, ...]]] = [
         (
-            f"DELETE FROM {RESULTS_ARCHIVE_TABLE} WHERE (target, probe, start) IN"
-            f" (SELECT target, probe, start FROM {RESULTS_ARCHIVE_TABLE}"
-            " WHERE start <= ? LIMIT ?)",
+            f"DELETE FROM {RESULTS_ARCHIVE_TABLE} WHERE rowid IN"
+            f" (SELECT rowid FROM {RESULTS_ARCHIVE_TABLE} WHERE start <= ? LIMIT ?)",
             (cuts.raw - HOUR,),
         ),
         (
-            f"DELETE FROM {INTERFACE_ARCHIVE_TABLE} WHERE (target, start) IN"
-            f" (SELECT target, start FROM {INTERFACE_ARCHIVE_TABLE} WHERE start <= ? LIMIT ?)",
+            f"DELETE FROM {INTERFACE_ARCHIVE_TABLE} WHERE rowid IN"
+            f" (SELECT rowid FROM {INTERFACE_ARCHIVE_TABLE} WHERE start <= ? LIMIT ?)",
             (cuts.raw - HOUR,),
         ),
         (
@@ -1692,30 +1975,45 @@ def _apply_retention(
             (cuts.daily,),
         ),
     ]
-    for table in (HISTORY_HOURLY_TABLE, INTERFACE_HOURLY_TABLE):
-        statements.append(_rollup_delete(table, cuts.hourly))
-    for table in (HISTORY_DAILY_TABLE, INTERFACE_DAILY_TABLE):
-        statements.append(_rollup_delete(table, cuts.daily))
-
     for sql, parameters in statements:
-        while True:
-            if budget.exhausted:
+        if _delete_in_batches(conn, sql, parameters, budget, work):
+            return True
+    for table, cut in (
+        (HISTORY_HOURLY_TABLE, cuts.hourly),
+        (INTERFACE_HOURLY_TABLE, cuts.hourly),
+        (HISTORY_DAILY_TABLE, cuts.daily),
+        (INTERFACE_DAILY_TABLE, cuts.daily),
+    ):
+        # The rollup tables have no index on start, so the rows go per
+        # target, through the primary key.
+        key = "start, if_index" if table.startswith("interface") else "start"
+        sql = (
+            f"DELETE FROM {table} WHERE target = ? AND ({key}) IN"
+            f" (SELECT {key} FROM {table} WHERE target = ? AND start < ? LIMIT ?)"
+        )
+        for target in _targets_of(conn, table):
+            if _delete_in_batches(conn, sql, (target, target, cut), budget, work):
                 return True
-            limit = max(budget.left, 1)
-            deleted = conn.execute(sql, (*parameters, limit)).rowcount
-            budget.spend(deleted)
-            work.deleted += deleted
-            if deleted < limit:
-                break
     return False
 
 
-def _rollup_delete(table: str, cut: int) -> tuple[str, tuple[Any, ...]]:
-    key = "target, if_index, start" if table.startswith("interface") else "target, start"
-    return (
-        f"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE start < ? LIMIT ?)",
-        (cut,),
-    )
+def _delete_in_batches(
+    conn: sqlite3.Connection,
+    sql: str,
+    parameters: tuple[Any, ...],
+    budget: _Budget,
+    work: _Work,
+) -> bool:
+    """Repeat a DELETE ending in "LIMIT ?" until done; return True when the budget ran out."""
+    while True:
+        if budget.exhausted:
+            return True
+        limit = max(budget.left, 1)
+        deleted = conn.execute(sql, (*parameters, limit)).rowcount
+        budget.spend(deleted)
+        work.deleted += deleted
+        if deleted < limit:
+            return False
 
 
 # Reading --------------------------------------------------------------------------------
@@ -1729,17 +2027,36 @@ def _check_aligned(start: float, end: float, zone: tzinfo) -> None:
             raise ValueError(f"period bound {moment} is not the start of a local hour")
 
 
-def _piece_rows(
+def _rows_by_piece(
     conn: sqlite3.Connection,
     tables: tuple[str, str],
-    piece: tuple[float, float, bool],
+    pieces: Sequence[tuple[float, float, bool]],
     daily_until: float | None,
-) -> list[dict[str, Any]]:
-    low, high, whole_day = piece
+) -> list[list[dict[str, Any]]]:
+    """Return the rollup rows of each piece of a period, from the daily or the hourly table.
+
+    A whole day comes from the daily table once it is rolled up. Each run
+    of pieces with the same table is read per target, as one range of the
+    primary key, because the rollup tables have no index on start.
+    """
     hourly, daily = tables
-    if whole_day and daily_until is not None and high <= daily_until:
-        return _dict_rows(conn, f"SELECT * FROM {daily} WHERE start = ?", (low,))
-    return _dict_rows(conn, f"SELECT * FROM {hourly} WHERE start >= ? AND start < ?", (low, high))
+    runs: list[tuple[str, list[int]]] = []
+    for position, (_, high, whole_day) in enumerate(pieces):
+        table = daily if whole_day and daily_until is not None and high <= daily_until else hourly
+        if runs and runs[-1][0] == table:
+            runs[-1][1].append(position)
+        else:
+            runs.append((table, [position]))
+    found: list[list[dict[str, Any]]] = [[] for _ in pieces]
+    used = {table for table, _ in runs}
+    targets = sorted({name for table in used for name in _targets_of(conn, table)})
+    for table, positions in runs:
+        lows = [pieces[position][0] for position in positions]
+        low, high = lows[0], pieces[positions[-1]][1]
+        for target in targets:
+            for row in _range_rows(conn, table, target, low, high):
+                found[positions[bisect.bisect_right(lows, row["start"]) - 1]].append(row)
+    return found
 
 
 def target_periods(
@@ -1764,11 +2081,10 @@ def target_periods(
     daily_until = _get_time_mark(conn, MARK_DAILY_UNTIL)
     pieces = _day_pieces(start, end, tz)
     per_piece: list[dict[str, _TargetTotals]] = []
-    for piece in pieces:
+    tables = (HISTORY_HOURLY_TABLE, HISTORY_DAILY_TABLE)
+    for rows in _rows_by_piece(conn, tables, pieces, daily_until):
         totals: dict[str, _TargetTotals] = {}
-        for row in _piece_rows(
-            conn, (HISTORY_HOURLY_TABLE, HISTORY_DAILY_TABLE), piece, daily_until
-        ):
+        for row in rows:
             found = _TargetTotals.from_row(row)
             if row["target"] in totals:
                 totals[row["target"]].merge(found)
@@ -1813,11 +2129,10 @@ def interface_periods(
     daily_until = _get_time_mark(conn, MARK_DAILY_UNTIL)
     pieces = _day_pieces(start, end, tz)
     per_piece: list[dict[tuple[str, int], _InterfaceTotals]] = []
-    for piece in pieces:
+    tables = (INTERFACE_HOURLY_TABLE, INTERFACE_DAILY_TABLE)
+    for rows in _rows_by_piece(conn, tables, pieces, daily_until):
         totals: dict[tuple[str, int], _InterfaceTotals] = {}
-        for row in _piece_rows(
-            conn, (INTERFACE_HOURLY_TABLE, INTERFACE_DAILY_TABLE), piece, daily_until
-        ):
+        for row in rows:
             key = (row["target"], row["if_index"])
             totals.setdefault(key, _InterfaceTotals()).merge(_InterfaceTotals.from_row(row))
         per_piece.append(totals)

@@ -908,7 +908,8 @@ def test_history_opd_figures(history_report: report.Report) -> None:
     assert [(u.target, u.if_name, u.busiest) for u in bappeda.uplinks] == [
         ("bappeda-router", "ether1", False)
     ]
-    assert bappeda.uplink_p95 == pytest.approx(0.505)
+    # Utilisation is 50 % throughout, and a p95 never exceeds the measured peak.
+    assert bappeda.uplink_p95 == pytest.approx(0.5)
     assert [f.metric for f in bappeda.findings] == ["availability", "loss"]
     assert len(bappeda.daily) == 1
     assert bappeda.daily[0].availability == pytest.approx(bappeda.availability)

@@ -931,7 +931,7 @@ def test_readonly_reads_a_copy_on_a_read_only_mount(tmp_path: Path) -> None:
     )
     script = (
         f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder} {folder}"
-        f" && {sys.executable} -c \"{reader}\""
+        f' && {sys.executable} -c "{reader}"'
     )
 
     read = subprocess.run(
