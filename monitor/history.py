@@ -1266,13 +1266,7 @@ def _targets_with_rows(conn: sqlite3.Connection, low: float, high: float) -> set
     """Return the targets with a result or an interface row in [low, high)."""
     names: set[str] = set()
     for table in (RESULTS_TABLE, INTERFACES_TABLE):
-        names.update(
-            row[0]
-            for row in conn.execute(
-                f"SELECT DISTINCT target FROM {table} WHERE started >= ? AND started < ?",
-                (low, high),
-            )
-        )
+        names.update(_hot_targets(conn, table, low, high))
     for table in (RESULTS_ARCHIVE_TABLE, INTERFACE_ARCHIVE_TABLE):
         names.update(
             row[0]
@@ -1834,18 +1828,18 @@ def _pack(conn: sqlite3.Connection, zone: tzinfo, now: float, budget: _Budget, w
     return pending
 
 
+def _hot_targets(conn: sqlite3.Connection, table: str, start: float, end: float) -> list[str]:
+    """Return the targets with rows in the hot ``table`` from ``start`` to ``end``, sorted."""
+    query = (
+        f"SELECT DISTINCT target FROM {table} WHERE started >= ? AND started < ? ORDER BY target"
+    )
+    return [row[0] for row in conn.execute(query, (start, end))]
+
+
 def _pack_result_hour(conn: sqlite3.Connection, hour: int, budget: _Budget, work: _Work) -> bool:
     """Pack the targets of one hour of results; return True when the hour is packed."""
     end = hour + HOUR
-    targets = [
-        row[0]
-        for row in conn.execute(
-            f"SELECT DISTINCT target FROM {RESULTS_TABLE} WHERE started >= ? AND started < ?"
-            " ORDER BY target",
-            (hour, end),
-        )
-    ]
-    for target in targets:
+    for target in _hot_targets(conn, RESULTS_TABLE, hour, end):
         if budget.exhausted:
             return False
         probes = [
@@ -1877,15 +1871,7 @@ def _pack_result_hour(conn: sqlite3.Connection, hour: int, budget: _Budget, work
 def _pack_interface_hour(conn: sqlite3.Connection, hour: int, budget: _Budget, work: _Work) -> bool:
     """Pack the targets of one hour of interface rows; return True when the hour is packed."""
     end = hour + HOUR
-    targets = [
-        row[0]
-        for row in conn.execute(
-            f"SELECT DISTINCT target FROM {INTERFACES_TABLE} WHERE started >= ? AND started < ?"
-            " ORDER BY target",
-            (hour, end),
-        )
-    ]
-    for target in targets:
+    for target in _hot_targets(conn, INTERFACES_TABLE, hour, end):
         if budget.exhausted:
             return False
         rows = list(read_raw_interfaces(conn, target, hour, end))

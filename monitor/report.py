@@ -61,9 +61,9 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
-from babel.units import format_unit
 
 from monitor import history, i18n
+from monitor.alerts.render import duration_words
 from monitor.config import Inventory, ReportSettings, Target
 
 __all__ = [
@@ -698,21 +698,7 @@ class _Format:
         """Write a duration with its two largest units: "2 jam 5 menit"."""
         if seconds is None:
             return "-"
-        total = max(0, round(seconds))
-        if total < 60:
-            return self._unit(total, "second")
-        days, rest = divmod(total // 60, 24 * 60)
-        hours, minutes = divmod(rest, 60)
-        units = [(days, "day"), (hours, "hour"), (minutes, "minute")]
-        while units[0][0] == 0:
-            units.pop(0)
-        words = [self._unit(*units[0])]
-        if len(units) > 1 and units[1][0]:
-            words.append(self._unit(*units[1]))
-        return " ".join(words)
-
-    def _unit(self, value: int, unit: str) -> str:
-        return format_unit(value, f"duration-{unit}", length="long", locale=self.locale)
+        return duration_words(round(seconds), self.locale)
 
     def moment(self, at: float) -> str:
         """Write a time as "1 Desember 2026 00.00 WIB" in the configured zone."""

@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 from babel.units import format_unit
@@ -104,6 +105,26 @@ _BULLET: Final = "• "
 # is escaped only before an entity, as Apprise's own text_to_markdown does.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_~\[\]<>|@]|&(?=#?[0-9A-Za-z]{1,32};))")
 _WHITESPACE = re.compile(r"\s+")
+
+
+def duration_words(seconds: int, locale: Locale | str) -> str:
+    """Write whole ``seconds`` in words with the two largest units: "2 jam 5 menit"."""
+    total = max(0, seconds)
+    if total < 60:
+        return _unit_words(total, "second", locale)
+    days, rest = divmod(total // 60, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    units = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    while units[0][0] == 0:
+        units.pop(0)
+    words = [_unit_words(*units[0], locale)]
+    if len(units) > 1 and units[1][0]:
+        words.append(_unit_words(*units[1], locale))
+    return " ".join(words)
+
+
+def _unit_words(value: int, unit: str, locale: Locale | str) -> str:
+    return format_unit(value, f"duration-{unit}", length="long", locale=locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,21 +206,7 @@ class _Style:
 
     def duration(self, seconds: float) -> str:
         """Write a duration in words with its two largest units: "2 jam 5 menit"."""
-        total = max(0, int(seconds))
-        if total < 60:
-            return self._unit(total, "second")
-        days, rest = divmod(total // 60, 24 * 60)
-        hours, minutes = divmod(rest, 60)
-        units = [(days, "day"), (hours, "hour"), (minutes, "minute")]
-        while units[0][0] == 0:
-            units.pop(0)
-        words = [self._unit(*units[0])]
-        if len(units) > 1 and units[1][0]:
-            words.append(self._unit(*units[1]))
-        return " ".join(words)
-
-    def _unit(self, value: int, unit: str) -> str:
-        return format_unit(value, f"duration-{unit}", length="long", locale=self.locale)
+        return duration_words(int(seconds), self.locale)
 
     def status(self, status: str) -> str:
         """Return the full name of a status, "GANGGUAN (tidak merespons)"."""
