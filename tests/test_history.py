@@ -684,7 +684,7 @@ def assert_same_period(rolled: TargetPeriod, raw: TargetPeriod) -> None:
     assert rolled.rtt == raw.rtt
     assert rolled.reboots == raw.reboots
     for name in ("cpu_max", "cpu_mean", "memory_max", "memory_mean", "disk_max", "disk_mean"):
-        assert getattr(rolled, name) == pytest.approx(getattr(raw, name), rel=1e-9), name
+        assert_same_reading(getattr(rolled, name), getattr(raw, name), name)
 
 
 def assert_same_interfaces(rolled: dict[Any, Any], raw: dict[Any, Any]) -> None:
@@ -695,7 +695,15 @@ def assert_same_interfaces(rolled: dict[Any, Any], raw: dict[Any, Any]) -> None:
         assert (period.errors, period.discards) == (expected.errors, expected.discards), key
         assert period.utilisation == expected.utilisation, key
         for name in ("receive_mean", "transmit_mean", "receive_max", "utilisation_max"):
-            assert getattr(period, name) == pytest.approx(getattr(expected, name), rel=1e-9)
+            assert_same_reading(getattr(period, name), getattr(expected, name), (key, name))
+
+
+def assert_same_reading(rolled: float | None, raw: float | None, label: object) -> None:
+    """Compare two readings that are both None or equal to rounding."""
+    if raw is None:
+        assert rolled is None, label
+    else:
+        assert rolled == pytest.approx(raw, rel=1e-9), label
 
 
 @settings(
