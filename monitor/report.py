@@ -866,7 +866,7 @@ _CONTROL: Final = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
 
 # Widest section name in the summary table; the details show the whole name.
-_SUMMARY_NAME_WIDTH: Final = 40
+_SUMMARY_NAME_WIDTH: Final = 60
 
 
 def render_text(report: Report, language: str) -> str:

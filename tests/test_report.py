@@ -402,12 +402,22 @@ def test_text_has_every_section_and_verdict() -> None:
         ("Jaringan eksekutif", "Belum Siap"),
         ("Server aplikasi", "Perlu Perbaikan"),
     ]:
-        # The summary table shortens names longer than 40 characters.
-        shown = name if len(name) <= 40 else name[:39] + "…"
+        # The summary table shortens names longer than 60 characters.
+        shown = name if len(name) <= 60 else name[:59] + "…"
         line = next(line for line in text.splitlines() if line.startswith(shown))
         assert line.rstrip().endswith(verdict), line
     # The details give the whole name.
     assert f"== {HOSTILE_GROUP} (OPD) ==" in text
+
+
+def test_text_summary_shortens_long_names() -> None:
+    sample = sample_report()
+    long_name = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Contoh Raya Timur"
+    sections = (replace(sample.sections[0], name=long_name), *sample.sections[1:])
+    text = report.render_text(replace(sample, sections=sections), "id")
+
+    assert long_name[:59] + "…" in text
+    assert f"== {long_name} (OPD) ==" in text
 
 
 def test_text_heading_in_indonesian() -> None:
