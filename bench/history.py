@@ -16,14 +16,15 @@ rollup
     written, maintain after every hour. Its total time is printed.
 
 year
-    The size of --months local months of history (default 14: the 13 that
-    hourly retention keeps and one it deletes) for 100 targets, built twice:
-    with the method of tests/test_history_budget.py (the last raw_days + 1
-    days through the real path, the months before from those rollups with
-    random variation) and fully through the real path, hour by hour, with
-    progress lines. The full run stops after --max-minutes; then both
-    methods cover only the days the full run reached, so the sizes still
-    compare like for like.
+    The database size of --months local months of history for 100
+    targets. The default is 14: the 13 months that hourly retention keeps
+    and one that it deletes. The history is built twice. The first build
+    uses the method of tests/test_history_budget.py: the last raw_days + 1
+    days go through the real path, and the months before come from those
+    days' rollups with random variation. The second build goes fully
+    through the real path, hour by hour, with progress lines. The full run
+    stops after --max-minutes, and then both builds cover only the days it
+    reached, so the sizes compare like for like.
 
 Run from the repository root::
 

@@ -40,7 +40,7 @@ class HistoryStepError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class HistoryStats:
-    """What /metrics shows of the history job."""
+    """Progress and failures of the history job, as /metrics exports them."""
 
     rolled_until: float | None
     last_run_seconds: float | None

@@ -192,7 +192,7 @@ def test_report_and_maintenance_run_without_the_service_secrets(tmp_path: Path) 
     )
 
     assert listed.returncode == 0, listed.stderr
-    # No database yet: the report says so, not that a variable is missing.
+    # No database yet: the report prints that error, not a missing variable.
     assert report.returncode == 1, report.stderr
     assert "PANTAU_TEST" not in report.stderr
     assert "pantau.db" in report.stderr

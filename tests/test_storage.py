@@ -914,7 +914,7 @@ def test_operation_after_close_fails_at_once(open_storage: Callable[..., Storage
     assert raised.value.key == "storage.not_accepting"
 
 
-def test_readonly_reads_a_copy_on_a_read_only_mount(tmp_path: Path) -> None:
+def test_readonly_opens_read_only_mount(tmp_path: Path) -> None:
     """A WAL database needs its -shm file even to read; a read-only folder has none."""
     folder = tmp_path / "copy"
     folder.mkdir()
