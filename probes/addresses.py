@@ -32,6 +32,30 @@ def is_placeholder_address(address: str | ipaddress.IPv4Address | ipaddress.IPv6
     return any(address in network for network in DOCUMENTATION_NETWORKS)
 
 
+# RFC 2606 and RFC 6761 reserve these names for examples and tests: they
+# are placeholders like the documentation addresses, never looked up.
+RESERVED_DOMAINS: tuple[str, ...] = ("example.com", "example.net", "example.org")
+RESERVED_TOP_LEVEL: tuple[str, ...] = ("example", "invalid", "test")
+
+
+def is_placeholder_name(host: str) -> bool:
+    """Tell whether ``host`` is a placeholder: a documentation address or a reserved name.
+
+    Reserved names are example.com, example.net, example.org and the
+    top-level domains "example", "invalid" and "test", with any subdomain.
+
+    >>> is_placeholder_name("simpeg.example.go.id"), is_placeholder_name("app.example.com")
+    (False, True)
+    """
+    if is_placeholder_address(host.strip("[]")):
+        return True
+    name = host.rstrip(".").lower()
+    labels = name.split(".")
+    if labels[-1] in RESERVED_TOP_LEVEL:
+        return True
+    return any(name == domain or name.endswith("." + domain) for domain in RESERVED_DOMAINS)
+
+
 def unusable_target_reason(
     address: str | ipaddress.IPv4Address | ipaddress.IPv6Address,
 ) -> str | None:

@@ -19,6 +19,26 @@ PROBE_TIMEOUT = "probe_timeout"
 UNCONFIGURED = "unconfigured"
 BAD_ADDRESS = "bad_address"
 INTERNAL_ERROR = "internal_error"
+# Application-service checks (tcp, http, tls, dns).
+CONNECT_REFUSED = "connect_refused"  # the port answered with a reset
+CONNECT_TIMEOUT = "connect_timeout"  # no answer to the connection attempt
+RESPONSE_TIMEOUT = "response_timeout"  # connected, but no (complete) answer in time
+CONNECTION_CLOSED = "connection_closed"  # the peer closed or reset an open connection
+TLS_HANDSHAKE = "tls_handshake_failed"  # no TLS session (protocol, cipher or alert)
+CERT_EXPIRED = "cert_expired"  # the certificate's notAfter has passed (or notBefore not yet)
+CERT_UNTRUSTED = "cert_untrusted"  # self-signed or issued by a CA that is not trusted
+CERT_HOSTNAME = "cert_hostname_mismatch"  # the certificate is for another name
+CERT_INVALID = "cert_invalid"  # any other verification failure
+UNEXPECTED_STATUS = "unexpected_status"  # HTTP status outside the expected codes
+CONTENT_MISMATCH = "content_mismatch"  # body text or pattern expectation not met
+TOO_MANY_REDIRECTS = "too_many_redirects"
+REDIRECT_LOOP = "redirect_loop"
+PROTOCOL_ERROR = "protocol_error"  # the server's answer is not valid HTTP
+BANNER_MISMATCH = "banner_mismatch"  # TCP: the first bytes are not the expected ones
+DNS_WRONG_ANSWER = "dns_wrong_answer"  # the records differ from the expected ones
+DNS_NO_RECORDS = "dns_no_records"  # the name exists but has no record of that type
+DNS_SERVER_ERROR = "dns_server_error"  # SERVFAIL, REFUSED or another error code
+DNS_TIMEOUT = "dns_timeout"  # the DNS server did not answer
 
 
 @dataclass(frozen=True, slots=True)

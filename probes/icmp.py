@@ -41,6 +41,7 @@ from icmplib.exceptions import ICMPLibError, SocketPermissionError
 
 from probes import base
 from probes.addresses import is_placeholder_address, unusable_target_reason
+from probes.resolve import NOT_FOUND_ERRORS, resolve
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +70,6 @@ _SENDS_PER_CALLBACK = 64
 # measurement win over the kernel timestamp.
 _CLOCK_STEP_NS = 100_000_000
 
-# getaddrinfo errors that mean "this name has no such address": the others
-# (EAI_AGAIN, EAI_FAIL, EAI_SYSTEM, ...) are temporary resolver failures.
-_NOT_FOUND_ERRORS = {
-    socket.EAI_NONAME,
-    getattr(socket, "EAI_NODATA", socket.EAI_NONAME),
-    getattr(socket, "EAI_ADDRFAMILY", socket.EAI_NONAME),
-}
 _NO_ROUTE_ERRORS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT}
 
 
@@ -591,39 +585,6 @@ class IcmpDetail:
     error: str = ""
 
 
-_FAMILIES = {"auto": socket.AF_UNSPEC, "ip4": socket.AF_INET, "ip6": socket.AF_INET6}
-
-
-async def resolve(name: str, family: str = "auto") -> list[str]:
-    """Resolve ``name`` to IP literals, at most one per IP version, IPv6 first.
-
-    With family "auto" a dual-stack name is pinged over IPv6 and falls back
-    to IPv4 only when IPv6 has no route, as blackbox_exporter's
-    ``preferred_ip_protocol = "ip6"`` does: a fixed order keeps a target on
-    one IP version from cycle to cycle. An IP literal is returned as it is
-    (normalised). Raises socket.gaierror.
-    """
-    try:
-        literal = ipaddress.ip_address(name)
-    except ValueError:
-        pass
-    else:
-        return [str(literal)]
-
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(name, None, family=_FAMILIES[family], type=socket.SOCK_RAW)
-    addresses: list[str] = []
-    versions: set[int] = set()
-    for info_family, *_rest, sockaddr in infos:
-        if info_family not in (socket.AF_INET, socket.AF_INET6):
-            continue
-        version = 4 if info_family == socket.AF_INET else 6
-        if version not in versions:
-            versions.add(version)
-            addresses.append(str(ipaddress.ip_address(sockaddr[0])))
-    return sorted(addresses, key=lambda address: ":" not in address)
-
-
 async def probe(request: IcmpRequest, pinger: Pinger) -> base.ProbeResult:
     """Resolve the target, send one burst of echoes and report the outcome."""
     [result] = await probe_many([request], pinger)
@@ -690,7 +651,7 @@ async def _resolve_request(request: IcmpRequest, pinger: Pinger) -> list[str] | 
     try:
         addresses = await pinger.resolve(request.address, request.family)
     except socket.gaierror as error:
-        reason = base.DNS_NOT_FOUND if error.errno in _NOT_FOUND_ERRORS else base.DNS_TEMPORARY
+        reason = base.DNS_NOT_FOUND if error.errno in NOT_FOUND_ERRORS else base.DNS_TEMPORARY
         detail = IcmpDetail(resolved=(), error=str(error))
         return _failure(request, reason, detail, started, start_ns, str(error))
     return _usable_addresses(request, addresses, started, start_ns)
