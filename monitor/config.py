@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Final, TypeVar
 
 import yaml
 
+from monitor import config_services
 from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 # The ICMP probe checks resolved addresses with the same function, and probes/
@@ -53,6 +54,7 @@ from probes.snmp import CUSTOM_KINDS
 from probes.snmp_profiles import PROFILES
 
 if TYPE_CHECKING:
+    from monitor.config_services import DnsSettings, HttpSettings, TcpSettings, TlsSettings
     from monitor.maintenance import CronError
 
 __all__ = [
@@ -105,7 +107,7 @@ CONFIG_ENV: Final = "PANTAU_CONFIG"
 SYSTEM_CONFIG_PATH: Final = Path("/etc/pantau/targets.toml")
 REPOSITORY_CONFIG_PATH: Final = Path("config/targets.toml")
 
-PROBE_KINDS: Final = ("icmp", "snmp")
+PROBE_KINDS: Final = ("icmp", "snmp", "tcp", "http", "tls", "dns")
 FAMILIES: Final = ("auto", "ip4", "ip6")
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SNMP_VERSIONS: Final = ("1", "2c", "3")
@@ -179,15 +181,16 @@ RESERVED_LABELS: Final = ("target", "group", "network", "if_index", "if_name", "
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HOSTNAME_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_DURATION_PART = r"[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h)"
+_DURATION_PART = r"[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h|d)"
 # One or more parts, as Prometheus writes durations: "30s", "1m30s", "1h15m".
 _DURATION = re.compile(rf"(?:{_DURATION_PART})+")
-_DURATION_PARTS = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)(?P<unit>ms|s|m|h)")
+_DURATION_PARTS = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)(?P<unit>ms|s|m|h|d)")
 _UNIT_SECONDS: Final = {
     "ms": Decimal("0.001"),
     "s": Decimal(1),
     "m": Decimal(60),
     "h": Decimal(3600),
+    "d": Decimal(86400),
 }
 _SPEED = re.compile(r"(?P<number>[0-9]+(?:\.[0-9]+)?)(?P<unit>bps|kbps|Mbps|Gbps)")
 # SI prefixes, decimal: 1 kbps = 1000 bps, as ifSpeed and ifHighSpeed count.
@@ -210,12 +213,14 @@ _BURST_TOLERANCE = 1e-9
 
 
 def parse_duration(text: str) -> float:
-    """Convert a duration such as "500ms", "1.5s", "5m", "1h" or "1m30s" to seconds.
+    """Convert a duration such as "500ms", "1.5s", "5m", "1h", "21d" or "1m30s" to seconds.
 
     Raises ValueError for anything else, a bare number included.
     """
     if _DURATION.fullmatch(text) is None:
-        raise ValueError(f"invalid duration {text!r}: expected a number and a unit (ms, s, m, h)")
+        raise ValueError(
+            f"invalid duration {text!r}: expected a number and a unit (ms, s, m, h, d)"
+        )
     total = sum(
         Decimal(part["number"]) * _UNIT_SECONDS[part["unit"]]
         for part in _DURATION_PARTS.finditer(text)
@@ -231,7 +236,7 @@ def format_duration(seconds: float) -> str:
     if milliseconds == 0:
         return "0s"
 
-    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
         try:
             whole = milliseconds >= size and milliseconds % size == 0
         except decimal.InvalidOperation:  # the quotient has more digits than the context
@@ -456,6 +461,9 @@ class Thresholds:
     cpu: float | None = 0.9
     memory: float | None = 0.95
     disk: float | None = 0.9  # of the fullest file system
+    response: float | None = 2.0  # seconds, total time of one service check
+    # Seconds a certificate must still be valid; the default is 21 days.
+    cert_expiry: float | None = 1_814_400.0
     sustain: float = 120.0
 
 
@@ -596,9 +604,11 @@ class Target:
     """One monitored device, as written under ``[[targets]]``.
 
     ``placeholder`` is True when ``address`` is an IP literal in a
-    documentation range: such a target is reported as not yet configured and
-    never probed. A host name is never a placeholder here, because the probe
-    checks the addresses that the name resolves to.
+    documentation range or a reserved example name (example.com, *.test and
+    the like), when the http check resolves such a URL host, or when the dns
+    check queries a documentation address. Such a target is reported as not yet
+    configured and never probed. Any other host name is no placeholder here,
+    because the probe checks the addresses that the name resolves to.
 
     >>> inventory.target("bappeda-router").parent  # doctest: +SKIP
     'core-router'
@@ -618,6 +628,10 @@ class Target:
     # must not reply from where Pantau runs (the executive network seen
     # from an OPD network). Such a target is healthy while it is silent.
     expect: str = "reachable"
+    http: HttpSettings | None = None
+    tcp: tuple[TcpSettings, ...] = ()
+    tls: TlsSettings | None = None
+    dns: DnsSettings | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -753,6 +767,9 @@ class ReportSettings:
     headroom_ready: float = 0.20  # free share of CPU, memory or disk at the peak
     headroom_limit: float = 0.05
     coverage_minimum: float = 0.90  # share of the period with data
+    response_p95_ready: float = 1.0  # seconds, p95 of a service check's response time
+    response_p95_limit: float = 3.0
+    cert_days_minimum: int = 14  # days a certificate must still be valid at the period's end
     executive_networks: tuple[str, ...] = ("eksekutif",)
     server_networks: tuple[str, ...] = ("server",)
 
@@ -1428,7 +1445,22 @@ _SETTINGS_KEYS: Final = (
     "remind_every",
 )
 _ICMP_KEYS: Final = ("count", "packet_interval", "payload_size")
-_THRESHOLD_KEYS: Final = ("loss", "rtt", "utilisation", "cpu", "memory", "disk", "sustain")
+_THRESHOLD_KEYS: Final = (
+    "loss",
+    "rtt",
+    "utilisation",
+    "cpu",
+    "memory",
+    "disk",
+    "response",
+    "cert_expiry",
+    "sustain",
+)
+# Duration limits of the service checks: example and minimum.
+_DURATION_LIMITS: Final = {
+    "response": ('response = "2s"', MIN_TIMEOUT),
+    "cert_expiry": ('cert_expiry = "21d"', 0.0),
+}
 _RATIO_LIMITS: Final = ("loss", "utilisation", "cpu", "memory", "disk")
 _FLAP_KEYS: Final = ("changes", "window")
 # Keys of [[targets]] that describe one device, so [defaults] cannot set them.
@@ -1441,6 +1473,10 @@ _TARGET_ONLY_KEYS: Final = (
     "parent",
     "description",
     "expect",
+    "http",
+    "tcp",
+    "tls",
+    "dns",
 )
 _TARGET_KEYS: Final = (*_TARGET_ONLY_KEYS, "snmp", *_SETTINGS_KEYS)
 _DEFAULTS_KEYS: Final = (*_SETTINGS_KEYS, "snmp")
@@ -1478,7 +1514,11 @@ _SECRET_EXAMPLES: Final = {
     "auth_key_env": 'auth_key_env = "PANTAU_SNMP_AUTH_KEY"',
     "priv_key_env": 'priv_key_env = "PANTAU_SNMP_PRIV_KEY"',
 }
-_ENV_EXAMPLES: Final = {**_SECRET_EXAMPLES, "url_env": 'url_env = "PANTAU_TELEGRAM_URL"'}
+_ENV_EXAMPLES: Final = {
+    **_SECRET_EXAMPLES,
+    "url_env": 'url_env = "PANTAU_TELEGRAM_URL"',
+    "password_env": 'password_env = "PANTAU_SIMPEG_PASSWORD"',
+}
 _CHANNEL_KEYS: Final = (
     "name",
     "url_env",
@@ -1848,6 +1888,13 @@ def _read_thresholds(
         valid, rtt = _read_rtt_limit(reader, degraded, (*degraded_path, "rtt"))
         if valid:
             changes["rtt"] = rtt
+    for key, (example, minimum) in _DURATION_LIMITS.items():
+        if key in degraded:
+            valid, seconds = config_services.read_duration_limit(
+                reader, degraded, (*degraded_path, key), example, minimum
+            )
+            if valid:
+                changes[key] = seconds
     sustain = reader.duration(degraded, (*degraded_path, "sustain"), 'sustain = "2m"', 0.0, None)
     if sustain is not None:
         changes["sustain"] = sustain
@@ -2226,11 +2273,16 @@ def _read_target(
     probes = _read_probes(reader, table, path)
     settings = _read_settings(reader, table, path, defaults)
     snmp = _read_snmp(reader, table, path, probes, credentials, settings, snmp_defaults)
+    checks = config_services.read_service_checks(reader, table, path, probes, settings, address)
 
     placeholder = False
     if address is not None:
-        ip = _read_address(reader, path, address, settings.family)
-        placeholder = ip is not None and is_placeholder_address(ip)
+        _read_address(reader, path, address, settings.family)
+        placeholder = config_services.is_placeholder_target(address, checks)
+        if not placeholder and not reader.is_faulty((*path, "address")):
+            config_services.check_service_secrets(
+                reader, path, _pick(name, ""), _pick(probes, DEFAULT_PROBES), checks
+            )
 
     icmp_table = table.get("icmp")
     overrides_timing = (
@@ -2261,6 +2313,10 @@ def _read_target(
         snmp=snmp,
         placeholder=placeholder,
         expect=_pick(expect, "reachable"),
+        http=checks.http,
+        tcp=checks.tcp,
+        tls=checks.tls,
+        dns=checks.dns,
     )
 
 
@@ -3009,6 +3065,9 @@ _REPORT_KEYS: Final = (
     "headroom_ready",
     "headroom_limit",
     "coverage_minimum",
+    "response_p95_ready",
+    "response_p95_limit",
+    "cert_days_minimum",
     "executive_networks",
     "server_networks",
 )
@@ -3027,6 +3086,7 @@ _REPORT_RATIO_EXAMPLES: Final = {
 _REPORT_PAIRS: Final = (
     ("availability_ready", "availability_minimum", True),
     ("rtt_p95_ready", "rtt_p95_limit", False),
+    ("response_p95_ready", "response_p95_limit", False),
     ("loss_ready", "loss_limit", False),
     ("uplink_ready", "uplink_limit", False),
     ("headroom_ready", "headroom_limit", True),
@@ -3066,6 +3126,13 @@ def _read_report(reader: _Reader, data: Mapping[str, object]) -> ReportSettings:
         seconds = reader.duration(table, (*path, key), f"{key} = {example}", 0.0, 60.0)
         if seconds is not None:
             changes[key] = seconds
+    for key, example in (("response_p95_ready", '"1s"'), ("response_p95_limit", '"3s"')):
+        seconds = reader.duration(table, (*path, key), f"{key} = {example}", 0.0, 600.0)
+        if seconds is not None:
+            changes[key] = seconds
+    days = reader.integer(table, (*path, "cert_days_minimum"), "cert_days_minimum = 14", 0, 3650)
+    if days is not None:
+        changes["cert_days_minimum"] = days
     for key in ("executive_networks", "server_networks"):
         example = f'{key} = ["{getattr(ReportSettings(), key)[0]}"]'
         names = reader.strings(table, (*path, key), example)

@@ -328,6 +328,7 @@ def test_demo_toml_loads_loopback_only() -> None:
         ("opd-bpkd", "127.0.0.2"),
         ("opd-dispar", "127.0.0.3"),
         ("server-demo-v6", "::1"),
+        ("aplikasi-demo", "127.0.0.1"),
     ]
     for target in inventory.targets:
         assert not target.placeholder, target.name
@@ -349,6 +350,7 @@ def test_demo_toml_settings() -> None:
         "router-demo",
         "router-demo",
         "router-demo",
+        None,
         None,
     ]
     assert inventory.credentials == {}
@@ -592,7 +594,7 @@ CASES = [
             (
                 "degraded_unknown_key.toml:7: targets[0].degraded.latency: kunci tidak dikenal; "
                 "hapus kunci ini atau gunakan salah satu dari: loss, rtt, utilisation, cpu, "
-                "memory, disk, sustain"
+                "memory, disk, response, cert_expiry, sustain"
             ),
         ],
         en=[
@@ -602,7 +604,8 @@ CASES = [
             ),
             (
                 "degraded_unknown_key.toml:7: targets[0].degraded.latency: unknown key; remove it "
-                "or use one of: loss, rtt, utilisation, cpu, memory, disk, sustain"
+                "or use one of: loss, rtt, utilisation, cpu, memory, disk, response, "
+                "cert_expiry, sustain"
             ),
         ],
     ),
@@ -656,13 +659,13 @@ CASES = [
         id=[
             (
                 'duration_invalid.toml:2: defaults.timeout: durasi "2 s" tidak valid; tulis '
-                'angka lalu satuan ms, s, m atau h tanpa spasi, misalnya timeout = "2s"'
+                'angka lalu satuan ms, s, m, h atau d tanpa spasi, misalnya timeout = "2s"'
             ),
         ],
         en=[
             (
                 'duration_invalid.toml:2: defaults.timeout: invalid duration "2 s"; write a '
-                "number followed by the unit ms, s, m or h with no space, for example timeout = "
+                "number followed by the unit ms, s, m, h or d with no space, for example timeout = "
                 '"2s"'
             ),
         ],
@@ -672,14 +675,14 @@ CASES = [
         id=[
             (
                 "duration_number.toml:2: defaults.interval: durasi harus berupa teks dengan "
-                'satuan, bukan angka 30; tulis misalnya interval = "30s" (satuan: ms, s, m, h)'
+                'satuan, bukan angka 30; tulis misalnya interval = "30s" (satuan: ms, s, m, h, d)'
             ),
         ],
         en=[
             (
                 "duration_number.toml:2: defaults.interval: a duration must be a string with a "
                 'unit, not the number 30; write for example interval = "30s" (units: ms, s, m, '
-                "h)"
+                "h, d)"
             ),
         ],
     ),
@@ -688,13 +691,13 @@ CASES = [
         id=[
             (
                 'duration_out_of_range.toml:4: targets[0].interval: nilai "500ms" di luar '
-                "rentang; gunakan nilai dari 1s sampai 24h"
+                "rentang; gunakan nilai dari 1s sampai 1d"
             ),
         ],
         en=[
             (
                 'duration_out_of_range.toml:4: targets[0].interval: value "500ms" is out of '
-                "range; use a value from 1s to 24h"
+                "range; use a value from 1s to 1d"
             ),
         ],
     ),
@@ -909,7 +912,7 @@ CASES = [
             ),
             (
                 'flap_out_of_range.toml:2: defaults.flap.window: nilai "0s" di luar rentang; '
-                "gunakan nilai dari 1s sampai 24h"
+                "gunakan nilai dari 1s sampai 1d"
             ),
         ],
         en=[
@@ -919,7 +922,7 @@ CASES = [
             ),
             (
                 'flap_out_of_range.toml:2: defaults.flap.window: value "0s" is out of range; use '
-                "a value from 1s to 24h"
+                "a value from 1s to 1d"
             ),
         ],
     ),
@@ -1306,7 +1309,7 @@ CASES = [
             ),
             (
                 "many_problems.toml:7: defaults.interval: durasi harus berupa teks dengan "
-                'satuan, bukan angka 30; tulis misalnya interval = "30s" (satuan: ms, s, m, h)'
+                'satuan, bukan angka 30; tulis misalnya interval = "30s" (satuan: ms, s, m, h, d)'
             ),
             (
                 'many_problems.toml:11: credentials.opd-v2.version: nilai "2" tidak valid; '
@@ -1338,7 +1341,7 @@ CASES = [
             (
                 "many_problems.toml:7: defaults.interval: a duration must be a string with a "
                 'unit, not the number 30; write for example interval = "30s" (units: ms, s, m, '
-                "h)"
+                "h, d)"
             ),
             (
                 'many_problems.toml:11: credentials.opd-v2.version: invalid value "2"; choose '
@@ -1788,21 +1791,21 @@ CASES = [
         id=[
             (
                 "rtt_number.toml:2: defaults.degraded.rtt: durasi harus berupa teks dengan "
-                'satuan, bukan angka 250; tulis misalnya rtt = "250ms" (satuan: ms, s, m, h)'
+                'satuan, bukan angka 250; tulis misalnya rtt = "250ms" (satuan: ms, s, m, h, d)'
             ),
             (
                 "rtt_number.toml:7: targets[0].degraded.rtt: durasi harus berupa teks dengan "
-                'satuan, bukan angka 0.6; tulis misalnya rtt = "0.6s" (satuan: ms, s, m, h)'
+                'satuan, bukan angka 0.6; tulis misalnya rtt = "0.6s" (satuan: ms, s, m, h, d)'
             ),
         ],
         en=[
             (
                 "rtt_number.toml:2: defaults.degraded.rtt: a duration must be a string with a "
-                'unit, not the number 250; write for example rtt = "250ms" (units: ms, s, m, h)'
+                'unit, not the number 250; write for example rtt = "250ms" (units: ms, s, m, h, d)'
             ),
             (
                 "rtt_number.toml:7: targets[0].degraded.rtt: a duration must be a string with a "
-                'unit, not the number 0.6; write for example rtt = "0.6s" (units: ms, s, m, h)'
+                'unit, not the number 0.6; write for example rtt = "0.6s" (units: ms, s, m, h, d)'
             ),
         ],
     ),
@@ -1973,7 +1976,7 @@ CASES = [
             ),
             (
                 "snmp_values.toml:3: defaults.snmp.timeout: durasi harus berupa teks dengan "
-                'satuan, bukan angka 2; tulis misalnya timeout = "2s" (satuan: ms, s, m, h)'
+                'satuan, bukan angka 2; tulis misalnya timeout = "2s" (satuan: ms, s, m, h, d)'
             ),
             (
                 "snmp_values.toml:3: defaults.snmp.retries: nilai 11 di luar rentang; gunakan "
@@ -2041,7 +2044,7 @@ CASES = [
             ),
             (
                 "snmp_values.toml:3: defaults.snmp.timeout: a duration must be a string with a "
-                'unit, not the number 2; write for example timeout = "2s" (units: ms, s, m, h)'
+                'unit, not the number 2; write for example timeout = "2s" (units: ms, s, m, h, d)'
             ),
             (
                 "snmp_values.toml:3: defaults.snmp.retries: value 11 is out of range; use a value "
@@ -2333,13 +2336,13 @@ CASES = [
         id=[
             (
                 'unknown_probe.toml:4: targets[0].probes[1]: nilai "ping" tidak valid; pilih '
-                'salah satu dari: "icmp", "snmp"'
+                'salah satu dari: "icmp", "snmp", "tcp", "http", "tls", "dns"'
             ),
         ],
         en=[
             (
                 'unknown_probe.toml:4: targets[0].probes[1]: invalid value "ping"; choose one '
-                'of: "icmp", "snmp"'
+                'of: "icmp", "snmp", "tcp", "http", "tls", "dns"'
             ),
         ],
     ),
@@ -2451,11 +2454,11 @@ CASES = [
             ),
             (
                 'window_cron.toml:39: maintenance[5].duration: nilai "30s" di luar rentang; '
-                "gunakan nilai dari 1m sampai 8784h"
+                "gunakan nilai dari 1m sampai 366d"
             ),
             (
                 'window_cron.toml:45: maintenance[6].duration: nilai "9000h" di luar rentang; '
-                "gunakan nilai dari 1m sampai 8784h"
+                "gunakan nilai dari 1m sampai 366d"
             ),
         ],
         en=[
@@ -2488,11 +2491,11 @@ CASES = [
             ),
             (
                 'window_cron.toml:39: maintenance[5].duration: value "30s" is out of range; use a '
-                "value from 1m to 8784h"
+                "value from 1m to 366d"
             ),
             (
                 'window_cron.toml:45: maintenance[6].duration: value "9000h" is out of range; use '
-                "a value from 1m to 8784h"
+                "a value from 1m to 366d"
             ),
         ],
     ),
@@ -3393,12 +3396,18 @@ def test_daemon_ipv6_listen_and_log_level_case(tmp_path: Path) -> None:
 
 
 def test_host_name_target_is_not_placeholder(tmp_path: Path) -> None:
-    path = write(tmp_path, '[[targets]]\nname = "a"\naddress = "router.opd.example."\n')
+    path = write(tmp_path, '[[targets]]\nname = "a"\naddress = "router.opd.kab.go.id."\n')
 
     target = load(path, environ={}).target("a")
 
-    assert target.address == "router.opd.example."
+    assert target.address == "router.opd.kab.go.id."
     assert not target.placeholder
+
+
+def test_reserved_example_name_target_is_placeholder(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[targets]]\nname = "a"\naddress = "router.opd.example."\n')
+
+    assert load(path, environ={}).target("a").placeholder
 
 
 def test_snmp_v3_credential_with_secrets(tmp_path: Path) -> None:

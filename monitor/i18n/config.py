@@ -130,20 +130,20 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "config.duration_number": {
         "id": (
             "durasi harus berupa teks dengan satuan, bukan angka {value}; "
-            "tulis misalnya {example} (satuan: ms, s, m, h)"
+            "tulis misalnya {example} (satuan: ms, s, m, h, d)"
         ),
         "en": (
             "a duration must be a string with a unit, not the number {value}; "
-            "write for example {example} (units: ms, s, m, h)"
+            "write for example {example} (units: ms, s, m, h, d)"
         ),
     },
     "config.invalid_duration": {
         "id": (
-            "durasi {value} tidak valid; tulis angka lalu satuan ms, s, m atau h "
+            "durasi {value} tidak valid; tulis angka lalu satuan ms, s, m, h atau d "
             "tanpa spasi, misalnya {example}"
         ),
         "en": (
-            "invalid duration {value}; write a number followed by the unit ms, s, m or h "
+            "invalid duration {value}; write a number followed by the unit ms, s, m, h or d "
             "with no space, for example {example}"
         ),
     },
@@ -1006,6 +1006,270 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
             "cron expression {value} never fires within the next 9 years (30 February, "
             "for example); correct its day of month and month"
         ),
+    },
+    # Application-service checks: http, tcp, tls and dns tables
+    "config.service_table_missing": {
+        "id": 'probe "{probe}" memerlukan tabel {probe}; tambahkan misalnya {example}',
+        "en": 'the "{probe}" probe needs a {probe} table; add for example {example}',
+    },
+    "config.tls_table_missing": {
+        "id": (
+            'probe "tls" memerlukan tabel tls, atau pemeriksaan http dengan URL https; '
+            "tambahkan misalnya {example}"
+        ),
+        "en": (
+            'the "tls" probe needs a tls table, or an http check with an https URL; '
+            "add for example {example}"
+        ),
+    },
+    "config.service_probe_missing": {
+        "id": (
+            'tabel {probe} diisi tetapi "{probe}" tidak tercantum di probes; '
+            'tambahkan "{probe}" ke probes atau hapus tabel {probe}'
+        ),
+        "en": (
+            'the {probe} table is set but probes does not list "{probe}"; '
+            'add "{probe}" to probes or remove the {probe} table'
+        ),
+    },
+    "config.url_credentials": {
+        "id": (
+            "URL memuat nama pengguna atau kata sandi; hapus keduanya dari URL, tulis nama "
+            "pengguna di username dan simpan kata sandi di variabel lingkungan yang namanya "
+            "ditulis di password_env, misalnya {example}"
+        ),
+        "en": (
+            "the URL contains a user name or password; remove them from the URL, write the "
+            "user name in username and put the password in an environment variable named "
+            "in password_env, for example {example}"
+        ),
+    },
+    "config.url_character": {
+        "id": (
+            "URL {value} memuat spasi atau karakter kendali ({character}); tulis karakter itu "
+            "dengan pengodean persen, misalnya %20 untuk spasi"
+        ),
+        "en": (
+            "URL {value} contains a space or control character ({character}); write it "
+            "percent-encoded, for example %20 for a space"
+        ),
+    },
+    "config.url_no_scheme": {
+        "id": "URL {value} tidak memuat skema http:// atau https://; tulis misalnya {example}",
+        "en": "URL {value} has no http:// or https:// scheme; write for example {example}",
+    },
+    "config.url_scheme": {
+        "id": ("skema {scheme} pada URL {value} tidak didukung; gunakan http:// atau https://"),
+        "en": "scheme {scheme} of URL {value} is not supported; use http:// or https://",
+    },
+    "config.url_no_host": {
+        "id": "URL {value} tidak memuat nama host; tulis URL lengkap, misalnya {example}",
+        "en": "URL {value} has no host; write a full URL, for example {example}",
+    },
+    "config.url_host": {
+        "id": (
+            "host {host} pada URL {value} tidak valid; tulis nama host (nama internasional "
+            'dalam bentuk xn--), alamat IPv4, atau alamat IPv6 dalam kurung siku seperti "[2001:db8::10]"'
+        ),
+        "en": (
+            "host {host} of URL {value} is invalid; write a host name (an internationalised "
+            'name in its xn-- form), an IPv4 address, or an IPv6 address in brackets such as "[2001:db8::10]"'
+        ),
+    },
+    "config.url_ipv6_brackets": {
+        "id": (
+            "alamat IPv6 pada URL {value} harus ditulis dalam kurung siku; tulis misalnya "
+            '"http://[2001:db8::10]:8080/"'
+        ),
+        "en": (
+            "the IPv6 address in URL {value} must be written in brackets; write for example "
+            '"http://[2001:db8::10]:8080/"'
+        ),
+    },
+    "config.url_port": {
+        "id": (
+            "port {port} pada URL {value} tidak valid; tulis angka dari 1 sampai 65535, "
+            "atau hapus port untuk memakai port bawaan skema"
+        ),
+        "en": (
+            "port {port} of URL {value} is invalid; write a number from 1 to 65535, or "
+            "leave the port out to use the scheme's default port"
+        ),
+    },
+    "config.header_name": {
+        "id": (
+            "nama header {value} tidak valid; gunakan huruf, angka dan tanda hubung saja, "
+            'tanpa spasi atau titik dua, misalnya "X-Requested-By"'
+        ),
+        "en": (
+            "invalid header name {value}; use letters, digits and hyphens only, with no "
+            'space or colon, for example "X-Requested-By"'
+        ),
+    },
+    "config.header_credentials": {
+        "id": (
+            "header {name} memuat kredensial, yang tidak boleh ditulis di berkas konfigurasi; "
+            "hapus header ini, tulis nama pengguna di username dan nama variabel lingkungan "
+            "kata sandinya di password_env"
+        ),
+        "en": (
+            "the {name} header carries credentials, which must not be written in the "
+            "configuration file; remove the header, write the user name in username and "
+            "the name of the password's environment variable in password_env"
+        ),
+    },
+    "config.duplicate_header": {
+        "id": (
+            "header {value} tertulis lebih dari sekali (nama header tidak membedakan huruf "
+            "besar dan kecil); hapus duplikatnya"
+        ),
+        "en": (
+            "header {value} is written more than once (header names ignore case); "
+            "remove the duplicate"
+        ),
+    },
+    "config.header_value": {
+        "id": (
+            "nilai header memuat ganti baris atau karakter kendali ({character}); "
+            "tulis nilainya dalam satu baris tanpa karakter kendali"
+        ),
+        "en": (
+            "the header value contains a line break or control character ({character}); "
+            "write the value on one line without control characters"
+        ),
+    },
+    "config.username_colon": {
+        "id": (
+            "nama pengguna {value} memuat titik dua, yang tidak dapat dikirim dengan "
+            "autentikasi basic HTTP; gunakan nama pengguna tanpa titik dua"
+        ),
+        "en": (
+            "user name {value} contains a colon, which HTTP basic authentication cannot "
+            "carry; use a user name without a colon"
+        ),
+    },
+    "config.response_regex": {
+        "id": (
+            "ekspresi reguler {value} tidak valid: {reason} pada karakter ke-{position}; "
+            "perbaiki ekspresinya (sintaks re Python, dicari di mana saja dalam respons)"
+        ),
+        "en": (
+            "invalid regular expression {value}: {reason} at character {position}; correct "
+            "the expression (Python re syntax, searched for anywhere in the response)"
+        ),
+    },
+    "config.response_regex_no_position": {
+        "id": (
+            "ekspresi reguler {value} tidak valid: {reason}; perbaiki ekspresinya "
+            "(sintaks re Python, dicari di mana saja dalam respons)"
+        ),
+        "en": (
+            "invalid regular expression {value}: {reason}; correct the expression "
+            "(Python re syntax, searched for anywhere in the response)"
+        ),
+    },
+    "config.ca_file_missing": {
+        "id": (
+            "berkas {file} tidak ditemukan; tulis jalur berkas PEM sertifikat CA, relatif "
+            "terhadap folder berkas konfigurasi atau absolut"
+        ),
+        "en": (
+            "file {file} not found; write the path of the CA certificates' PEM file, "
+            "relative to the configuration file's folder or absolute"
+        ),
+    },
+    "config.ca_file_not_file": {
+        "id": "{file} bukan berkas; tulis jalur berkas PEM sertifikat CA",
+        "en": "{file} is not a file; write the path of the CA certificates' PEM file",
+    },
+    "config.ca_file_unreadable": {
+        "id": (
+            "berkas {file} tidak dapat dibaca: {reason}; beri pengguna layanan pantau "
+            "izin membaca berkas itu"
+        ),
+        "en": ("file {file} cannot be read: {reason}; let the pantau service user read it"),
+    },
+    "config.ca_file_invalid": {
+        "id": (
+            "berkas {file} tidak memuat sertifikat PEM yang valid ({reason}); tulis jalur "
+            "berkas sertifikat CA dalam format PEM"
+        ),
+        "en": (
+            "file {file} contains no valid PEM certificate ({reason}); write the path of "
+            "a CA certificate file in PEM format"
+        ),
+    },
+    "config.insecure_with_ca_file": {
+        "id": (
+            "insecure_skip_verify = true mematikan pemeriksaan sertifikat, sehingga ca_file "
+            "tidak terpakai; hapus salah satu dari keduanya"
+        ),
+        "en": (
+            "insecure_skip_verify = true switches certificate checks off, so ca_file "
+            "would be ignored; remove one of the two"
+        ),
+    },
+    "config.expected_tcp_tables": {
+        "id": (
+            "harus berupa tabel atau daftar tabel yang tidak kosong, bukan {value}; "
+            "tulis misalnya {example}"
+        ),
+        "en": (
+            "must be a table or a non-empty array of tables, not {value}; "
+            "write for example {example}"
+        ),
+    },
+    "config.empty_ports": {
+        "id": "daftar port kosong; tulis paling sedikit satu port, misalnya {example}",
+        "en": "the list of ports is empty; write at least one port, for example {example}",
+    },
+    "config.duplicate_port": {
+        "id": ("port {value} sudah tercantum di pemeriksaan tcp target ini; hapus duplikatnya"),
+        "en": "port {value} is already listed in this target's tcp checks; remove the duplicate",
+    },
+    "config.invalid_server_name": {
+        "id": (
+            'nama server {value} tidak valid; tulis nama host, misalnya "simpeg.example.go.id", '
+            "atau alamat IP"
+        ),
+        "en": (
+            'invalid server name {value}; write a host name, for example "simpeg.example.go.id", '
+            "or an IP address"
+        ),
+    },
+    "config.dns_server_needed": {
+        "id": (
+            "alamat target {value} bukan alamat IP, sehingga server DNS harus ditulis; "
+            'tambahkan alamat IP server, misalnya server = "198.51.100.53"'
+        ),
+        "en": (
+            "the target's address {value} is not an IP address, so the DNS server must be "
+            'written; add the server\'s IP address, for example server = "198.51.100.53"'
+        ),
+    },
+    "config.dns_server_not_ip": {
+        "id": (
+            "server DNS {value} harus berupa alamat IP, karena Pantau tidak mencari alamat "
+            'server DNS; tulis misalnya "198.51.100.53"'
+        ),
+        "en": (
+            "DNS server {value} must be an IP address, because Pantau does not look up "
+            'the address of a DNS server; write for example "198.51.100.53"'
+        ),
+    },
+    "config.dns_name_invalid": {
+        "id": (
+            "nama domain {value} tidak valid; setiap bagian di antara titik berisi 1 sampai 63 "
+            'huruf, angka, tanda hubung atau garis bawah, misalnya "simpeg.example.go.id"'
+        ),
+        "en": (
+            "invalid domain name {value}; each label between dots has 1 to 63 letters, "
+            'digits, hyphens or underscores, for example "simpeg.example.go.id"'
+        ),
+    },
+    "config.dns_expect_invalid": {
+        "id": "{value} bukan jawaban {type} yang valid; tulis misalnya {example}",
+        "en": "{value} is not a valid {type} answer; write for example {example}",
     },
     # Secrets from the environment
     "config.invalid_env_name": {
