@@ -38,7 +38,7 @@ from monitor.alerts import outbox, render, routing
 from monitor.config import Inventory, Target
 from monitor.events import TargetRef
 from monitor.maintenance import MaintenanceSchedule, load_database_windows
-from monitor.snapshot import MetricsStore, status_probe
+from monitor.snapshot import MetricsStore
 from monitor.storage import INCIDENTS_TABLE, MARKS_TABLE, TARGET_STATE_TABLE, Storage
 from probes.base import ProbeResult
 
@@ -96,7 +96,7 @@ class Alerting:
         if metrics is None:
             return  # removed by a reload meanwhile
         target = metrics.target
-        drives_status = result.probe == status_probe(target)
+        drives_status = result.probe in status.status_probes(target)
         observation = status.Observation(
             target=target.name,
             at=result.started,

@@ -31,6 +31,10 @@ ISOLATION_BREACHED: Final = "isolation_breached"  # an address that must be sile
 FLAPPING_STARTED: Final = "flapping_started"
 FLAPPING_STOPPED: Final = "flapping_stopped"  # stable again; ``status`` is the status it settled in
 REMINDER: Final = "reminder"  # still down or degraded after remind_every
+# A certificate entered its warning period (values: cert_expiry_timestamp,
+# cert_days_left, cert_expiry_limit); reason "<probe>_certificate".
+CERT_EXPIRING: Final = "cert_expiring"
+CERT_RENEWED: Final = "cert_renewed"  # the warned certificate was replaced by a later one
 KINDS: Final = (
     DOWN,
     RECOVERED,
@@ -39,6 +43,8 @@ KINDS: Final = (
     FLAPPING_STARTED,
     FLAPPING_STOPPED,
     REMINDER,
+    CERT_EXPIRING,
+    CERT_RENEWED,
 )
 
 # Severities, lowest first; a channel takes events at or above its minimum.

@@ -84,12 +84,8 @@ class TargetMetrics:
 
 
 def status_probe(target: Target) -> str:
-    """Name the probe whose outcome drives the target's status.
-
-    Ping decides whether a device is up when the target has it; a target
-    polled by SNMP alone is up while its agent responds.
-    """
-    return "icmp" if "icmp" in target.probes else target.probes[0]
+    """Name the probe whose outcome decides whether the device itself is up."""
+    return status.main_probe(target)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,16 @@ UNCONFIGURED = "unconfigured"
 STATUSES = (UP, DOWN, DEGRADED, UNREACHABLE, MAINTENANCE, UNCONFIGURED)
 
 # Measurements compared with the limits of config.Thresholds, under the same names.
-LIMITS: Final = ("loss", "rtt", "utilisation", "cpu", "memory", "disk")
+# "response" is the total time of a service check in seconds, "cert_expiry"
+# the seconds left until a certificate expires.
+LIMITS: Final = (
+    "loss", "rtt", "utilisation", "cpu", "memory", "disk", "response", "cert_expiry",
+)  # fmt: skip
+# Limits crossed by a reading below them, not above.
+_LOWER_IS_WORSE: Final = frozenset({"cert_expiry"})
+# Probe kinds that check an application service: each one drives the status
+# beside the target's main probe, so a failed check counts like a failed ping.
+SERVICE_PROBES: Final = ("tcp", "http", "tls", "dns")
 
 # Reason codes that the board sets itself, besides the probe reasons and limit names.
 REASON_OK: Final = "ok"
@@ -123,6 +132,29 @@ def advance(
 def unconfigured(at: float) -> TargetState:
     """Return the fixed state of a target whose address is a placeholder."""
     return TargetState(status=UNCONFIGURED, since=at, reason="unconfigured")
+
+
+def main_probe(target: Target) -> str:
+    """Name the probe whose outcome decides whether the device itself is up.
+
+    Ping decides it when the target has it; a target polled by SNMP alone is
+    up while its agent responds.
+    """
+    return "icmp" if "icmp" in target.probes else target.probes[0]
+
+
+def status_probes(target: Target) -> tuple[str, ...]:
+    """Name every probe whose failures count towards the target's down status.
+
+    The main probe, and each service check: a server that answers ping while
+    its web application fails is down for the citizens who use it. An
+    isolation check counts its main probe only.
+    """
+    main = main_probe(target)
+    if target.expect == "unreachable":
+        return (main,)
+    services = tuple(kind for kind in target.probes if kind in SERVICE_PROBES and kind != main)
+    return (main, *services)
 
 
 # Public types of the status board --------------------------------------------------
@@ -216,6 +248,11 @@ class _Record:
     failures: int = 0  # consecutive failed status-probe cycles
     successes: int = 0  # consecutive good status-probe cycles
     run_start: float | None = None  # first cycle of the current run of equal outcomes
+    # Per status probe: [failures, successes, run_start, reason]. The counts
+    # above combine them: the longest failing run, else the shortest good one.
+    streaks: dict[str, list[Any]] = field(default_factory=dict)
+    # Per probe, the certificate expiry (unix time) last notified as near.
+    cert_notified: dict[str, float] = field(default_factory=dict)
     # Latest status-probe outcome; for an isolation check, whether the address replied.
     last_success: bool | None = None
     # Down again behind a parent that recovered: the notice waits until
@@ -295,10 +332,26 @@ def _parse_record(text: str) -> _Record | None:
         and isinstance(record.crossed, dict)
         and isinstance(record.changes, list)
         and isinstance(record.hidden, list)
+        and isinstance(record.streaks, dict)
+        and all(_valid_streak(streak) for streak in record.streaks.values())
+        and isinstance(record.cert_notified, dict)
+        and all(isinstance(at, int | float) for at in record.cert_notified.values())
         and (record.own is None or record.own in STATUSES)
         and record.notified in (_NO_PROBLEM, *_PROBLEM_KINDS)
     )
     return record if valid else None
+
+
+def _valid_streak(streak: object) -> bool:
+    if not isinstance(streak, list) or len(streak) != 4:
+        return False
+    failures, successes, run_start, reason = streak
+    return (
+        isinstance(failures, int)
+        and isinstance(successes, int)
+        and (run_start is None or isinstance(run_start, int | float))
+        and isinstance(reason, str)
+    )
 
 
 class _Step:
@@ -413,6 +466,8 @@ class StatusBoard:
         step = _Step()
         for name in (target.name, *self._descendants[target.name]):
             self._evaluate(name, now, step)
+        if not target.placeholder:
+            self._notify_certificate(target, record, observation, now, step)
         return self._finish(step)
 
     def tick(self, now: float) -> Outcome:
@@ -499,8 +554,7 @@ class StatusBoard:
         if was_blocked and not record.blocked:
             # Failures behind a down parent were reported in the parent's message,
             # so the target's own alert needs a fresh run of down_after failures.
-            record.failures = 0
-            record.run_start = None
+            _forget_failures(record)
             record.recount = record.own == DOWN
 
         # A target that fails while an ancestor fails too is unreachable until
@@ -747,6 +801,44 @@ class StatusBoard:
             after_maintenance=after_maintenance,
         )
 
+    def _notify_certificate(
+        self, target: Target, record: _Record, observation: Observation, now: float, step: _Step
+    ) -> None:
+        """Announce a certificate that entered its warning period, once per certificate.
+
+        The notice is its own event, apart from the degraded status, so that a
+        target already degraded for another cause still gets it, with the
+        date. A renewed certificate (a later expiry past the warning period)
+        gets a notice that the warning is over.
+        """
+        left = observation.measurements.get("cert_expiry")
+        limit = getattr(target.settings.degraded, "cert_expiry", None)
+        if left is None or limit is None or not math.isfinite(left):
+            return
+        if record.own in (None, UNCONFIGURED) or record.in_maintenance:
+            return  # the next observation after the window decides
+        expiry = round(observation.at + left)
+        source = observation.source
+        notified = record.cert_notified.get(source)
+        values = {
+            "cert_expiry_timestamp": float(expiry),
+            "cert_days_left": math.floor(left / 86400),
+            "cert_expiry_limit": float(limit),
+        }
+        if left <= 0:
+            return  # expired: the check fails, and the down notice says why
+        if left < limit and notified != expiry:
+            record.cert_notified[source] = expiry
+            kind, severity = events.CERT_EXPIRING, events.WARNING
+        elif left >= limit and notified is not None:
+            del record.cert_notified[source]
+            kind, severity = events.CERT_RENEWED, events.WARNING
+        else:
+            return
+        event = self._event(kind, target.name, record, now, severity, values=values)
+        step.events.append(replace(event, reason=f"{source}_certificate"))
+        self._touched.add(target.name)
+
     def _problem_values(self, record: _Record) -> dict[str, float]:
         return dict(record.degraded_values) if record.own == DEGRADED else {}
 
@@ -818,32 +910,78 @@ def _fold_observation(record: _Record, target: Target, observation: Observation)
 
 def _count_cycle(record: _Record, target: Target, observation: Observation) -> None:
     settings = target.settings
-    record.last_success = observation.success
-    if observation.success:
-        if record.successes == 0:
-            record.run_start = observation.at
-        record.successes += 1
-        record.failures = 0
+    _count_streak(record, target, observation)
+    record.last_success = record.failures == 0
+    if record.last_success:
         if record.own is None or (record.own == DOWN and record.successes >= settings.up_after):
             _set_own(record, UP, observation.reason, record.run_start)
-        elif record.own == UP:
+        elif record.own == UP and observation.success:
             record.own_reason = observation.reason
         return
 
-    if record.failures == 0:
-        record.run_start = observation.at
-    record.failures += 1
-    record.successes = 0
     # Degraded needs limits crossed continuously while the target responds.
     record.crossed.clear()
     record.clear_cycles = 0
+    reason = _failing_reason(record)
     if record.own != DOWN and record.failures >= settings.down_after:
-        _set_own(record, DOWN, observation.reason, record.run_start)
+        _set_own(record, DOWN, reason, record.run_start)
     elif record.own == DOWN:
-        record.own_reason = observation.reason
+        record.own_reason = reason
         if record.recount and record.failures >= settings.down_after:
             record.recount = False
             record.own_since = record.run_start
+
+
+def _count_streak(record: _Record, target: Target, observation: Observation) -> None:
+    """Count one cycle of one status probe, then combine every probe's run into the record.
+
+    The record fails while any status probe fails, with the longest failing
+    run; it succeeds when every one succeeds, with the shortest good run.
+    """
+    sources = status_probes(target)
+    if not record.streaks and (record.failures or record.successes):
+        # A record saved before runs were kept per probe: its counts are the main probe's.
+        record.streaks[sources[0]] = [record.failures, record.successes, record.run_start, ""]
+    for stale in [name for name in record.streaks if name not in sources]:
+        del record.streaks[stale]  # a check that a reload removed
+
+    streak = record.streaks.setdefault(observation.source, [0, 0, None, ""])
+    if observation.success:
+        if streak[1] == 0:
+            streak[2] = observation.at
+        streak[0], streak[1] = 0, streak[1] + 1
+    else:
+        if streak[0] == 0:
+            streak[2] = observation.at
+        streak[0], streak[1] = streak[0] + 1, 0
+    streak[3] = observation.reason
+
+    failing = [item for item in record.streaks.values() if item[0] > 0]
+    if failing:
+        worst = max(failing, key=lambda item: (item[0], -(item[2] or 0.0)))
+        record.failures, record.successes, record.run_start = worst[0], 0, worst[2]
+    else:
+        runs = list(record.streaks.values())
+        record.failures = 0
+        record.successes = min(item[1] for item in runs)
+        starts = [item[2] for item in runs if item[2] is not None]
+        record.run_start = max(starts) if starts else observation.at
+
+
+def _failing_reason(record: _Record) -> str:
+    """Return the reason of the status probe with the longest failing run."""
+    failing = [item for item in record.streaks.values() if item[0] > 0]
+    worst = max(failing, key=lambda item: (item[0], -(item[2] or 0.0)))
+    return str(worst[3])
+
+
+def _forget_failures(record: _Record) -> None:
+    """Start every status probe's failing run afresh (the parent that hid them recovered)."""
+    record.failures = 0
+    record.run_start = None
+    for streak in record.streaks.values():
+        if streak[0] > 0:
+            streak[0], streak[2] = 0, None
 
 
 def _count_isolation_cycle(record: _Record, target: Target, observation: Observation) -> None:
@@ -883,10 +1021,16 @@ def _track_limits(record: _Record, target: Target, observation: Observation) -> 
     thresholds = target.settings.degraded
     values: dict[str, float] = {}
     for name in LIMITS:
-        limit: float | None = getattr(thresholds, name)
+        limit: float | None = getattr(thresholds, name, None)
         readings = [source[name] for source in record.sources.values() if name in source]
-        if limit is not None and readings and max(readings) > limit:
-            values[name] = max(readings)
+        if name in _LOWER_IS_WORSE:
+            worst = min(readings, default=None)
+            crossed = limit is not None and worst is not None and worst < limit
+        else:
+            worst = max(readings, default=None)
+            crossed = limit is not None and worst is not None and worst > limit
+        if crossed and worst is not None:
+            values[name] = worst
             record.crossed.setdefault(name, observation.at)
         else:
             record.crossed.pop(name, None)
@@ -946,6 +1090,7 @@ def _reset_own(record: _Record) -> None:
     record.failures = 0
     record.successes = 0
     record.run_start = None
+    record.streaks.clear()
     record.last_success = None
     record.recount = False
     record.sources.clear()

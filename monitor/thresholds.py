@@ -10,6 +10,7 @@ import math
 from typing import Final
 
 from monitor.snmp_view import SnmpState
+from monitor.state import SERVICE_PROBES
 from probes.base import ProbeResult
 from probes.snmp import SnmpPoll
 
@@ -37,6 +38,9 @@ def measurements(result: ProbeResult, snmp: SnmpState | None) -> dict[str, float
         if value is not None and math.isfinite(value):
             found[name] = float(value)
 
+    if result.probe in SERVICE_PROBES:
+        found.update(_service_measurements(result))
+
     if snmp is not None and result.success and isinstance(result.detail, SnmpPoll):
         ratios = [
             ratio
@@ -46,4 +50,19 @@ def measurements(result: ProbeResult, snmp: SnmpState | None) -> dict[str, float
         ]
         if ratios:
             found["utilisation"] = max(ratios)
+    return found
+
+
+def _service_measurements(result: ProbeResult) -> dict[str, float]:
+    """Return the response time of a passed service check and its certificate's time left.
+
+    A failed check has no response time: it counts as a failed cycle
+    instead. The time left is counted from the start of the check.
+    """
+    found: dict[str, float] = {}
+    if result.success and math.isfinite(result.duration):
+        found["response"] = float(result.duration)
+    expiry = result.values.get("cert_expiry_timestamp_seconds")
+    if expiry is not None and math.isfinite(expiry):
+        found["cert_expiry"] = float(expiry) - result.started
     return found

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import math
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -37,6 +38,8 @@ from babel.units import format_unit
 from monitor import i18n
 from monitor.alerts.routing import Markup
 from monitor.events import (
+    CERT_EXPIRING,
+    CERT_RENEWED,
     DEGRADED,
     DOWN,
     FLAPPING_STARTED,
@@ -67,10 +70,12 @@ _ICONS: Final = {
     DOWN: "🔴",
     ISOLATION_BREACHED: "🚨",
     DEGRADED: "🟠",
+    CERT_EXPIRING: "🔐",
     REMINDER: "⏰",
     FLAPPING_STARTED: "🔁",
     FLAPPING_STOPPED: "🔵",
     RECOVERED: "🟢",
+    CERT_RENEWED: "🔏",
 }
 _TEST_ICON: Final = "🔔"
 _SUMMARY_ICON: Final = "📋"
@@ -81,6 +86,8 @@ _KIND_ORDER: Final = {kind: index for index, kind in enumerate(_ICONS)}
 # Each maps to how its value is shown: as a percentage of a ratio, or in ms.
 _PERCENT: Final = "percent"
 _MILLISECONDS: Final = "milliseconds"
+_SECONDS: Final = "seconds"
+_DAYS: Final = "days"
 _THRESHOLDS: Final = {
     "loss": _PERCENT,
     "rtt": _MILLISECONDS,
@@ -88,6 +95,8 @@ _THRESHOLDS: Final = {
     "cpu": _PERCENT,
     "memory": _PERCENT,
     "disk": _PERCENT,
+    "response": _SECONDS,
+    "cert_expiry": _DAYS,
 }
 
 # Maximum children named in a parent's event. The rest are only counted,
@@ -350,7 +359,32 @@ def _flapping_stopped_details(event: Event, style: _Style) -> list[str]:
     return [style.text("alert.status_now", status=style.status(event.status))]
 
 
+def _certificate_details(event: Event, style: _Style) -> list[str]:
+    """Return the lines of a certificate notice: which check, the expiry date, days left."""
+    probe = event.reason.removesuffix("_certificate") or "tls"
+    expiry = event.values.get("cert_expiry_timestamp")
+    if expiry is None:
+        return [style.text("alert.certificate.check", probe=style.escape(probe))]
+    if event.kind == CERT_RENEWED:
+        return [
+            style.text("alert.certificate.renewed", probe=style.escape(probe)),
+            style.text("alert.certificate.valid_until", time=style.time(expiry)),
+        ]
+    days = max(0, math.floor((expiry - event.at) / 86400))
+    return [
+        style.text(
+            "alert.certificate.expires",
+            probe=style.escape(probe),
+            time=style.time(expiry),
+            days=_unit_words(days, "day", style.locale),
+        ),
+        style.text("alert.certificate.renew"),
+    ]
+
+
 _DETAILS: Final[dict[str, Callable[[Event, _Style], list[str]]]] = {
+    CERT_EXPIRING: _certificate_details,
+    CERT_RENEWED: _certificate_details,
     RECOVERED: _recovered_details,
     REMINDER: _reminder_details,
     FLAPPING_STARTED: _flapping_started_details,
@@ -396,6 +430,10 @@ def _threshold_cause(event: Event, style: _Style) -> str:
 def _figure(name: str, value: float, style: _Style) -> str:
     if _THRESHOLDS[name] == _MILLISECONDS:
         return style.text("alert.unit.milliseconds", number=style.number(value * 1000))
+    if _THRESHOLDS[name] == _SECONDS:
+        return style.text("alert.unit.seconds", number=style.number(value))
+    if _THRESHOLDS[name] == _DAYS:
+        return _unit_words(math.floor(value / 86400), "day", style.locale)
     return style.text("alert.unit.percent", number=style.number(value * 100))
 
 
@@ -745,6 +783,31 @@ def _sample_events() -> list[tuple[str, list[Event]]]:
         since=_SAMPLE_AT,
     )
 
+    service_down = _sample_event(
+        DOWN,
+        "simpeg-web",
+        group="Server Aplikasi",
+        network="server",
+        address="10.30.0.10",
+        description="Aplikasi kepegawaian (SIMPEG)",
+        reason="unexpected_status",
+    )
+    certificate = _sample_event(
+        CERT_EXPIRING,
+        "simpeg-web",
+        status="up",
+        severity="warning",
+        group="Server Aplikasi",
+        network="server",
+        address="10.30.0.10",
+        reason="http_certificate",
+        values={
+            "cert_expiry_timestamp": _SAMPLE_AT + 10 * 24 * _HOUR + 7 * _HOUR,
+            "cert_days_left": 10.0,
+            "cert_expiry_limit": 21 * 24 * _HOUR,
+        },
+    )
+
     return [
         ("alert.samples.down", [down]),
         ("alert.samples.recovered", [recovered]),
@@ -756,6 +819,8 @@ def _sample_events() -> list[tuple[str, list[Event]]]:
         ("alert.samples.reminder", [reminder]),
         ("alert.samples.after_maintenance", [after_maintenance]),
         ("alert.samples.group", [recovered, degraded, down]),
+        ("alert.samples.service_down", [service_down]),
+        ("alert.samples.cert_expiring", [certificate]),
     ]
 
 

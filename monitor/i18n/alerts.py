@@ -13,6 +13,32 @@ MESSAGES = {
     "alert.kind.flapping_started": {"id": "TIDAK STABIL", "en": "FLAPPING"},
     "alert.kind.flapping_stopped": {"id": "STABIL KEMBALI", "en": "STABLE AGAIN"},
     "alert.kind.reminder": {"id": "MASIH {status}", "en": "STILL {status}"},
+    "alert.kind.cert_expiring": {
+        "id": "SERTIFIKAT SEGERA BERAKHIR",
+        "en": "CERTIFICATE EXPIRING",
+    },
+    "alert.kind.cert_renewed": {"id": "SERTIFIKAT DIPERBARUI", "en": "CERTIFICATE RENEWED"},
+    # Certificate notices: "Sertifikat (pemeriksaan https) berakhir 15 Desember 2026 ...".
+    "alert.certificate.expires": {
+        "id": "Sertifikat (pemeriksaan {probe}) berakhir {time}, {days} lagi",
+        "en": "Certificate (the {probe} check) expires {time}, in {days}",
+    },
+    "alert.certificate.renew": {
+        "id": "Perbarui sertifikat sebelum tanggal itu; setelahnya layanan dianggap GANGGUAN",
+        "en": "Renew the certificate before that date; after it the service counts as DOWN",
+    },
+    "alert.certificate.renewed": {
+        "id": "Sertifikat baru terpasang (pemeriksaan {probe})",
+        "en": "A new certificate is in place (the {probe} check)",
+    },
+    "alert.certificate.valid_until": {
+        "id": "Berlaku sampai: {time}",
+        "en": "Valid until: {time}",
+    },
+    "alert.certificate.check": {
+        "id": "Pemeriksaan {probe}",
+        "en": "The {probe} check",
+    },
     # Short status words for headings; the full names are the status.* keys.
     "alert.status.down": {"id": "GANGGUAN", "en": "DOWN"},
     "alert.status.degraded": {"id": "MENURUN", "en": "DEGRADED"},
@@ -84,6 +110,11 @@ MESSAGES = {
     "alert.metric.cpu": {"id": "beban CPU", "en": "CPU load"},
     "alert.metric.memory": {"id": "pemakaian memori", "en": "memory used"},
     "alert.metric.disk": {"id": "pemakaian disk", "en": "disk used"},
+    "alert.metric.response": {"id": "waktu respons layanan", "en": "service response time"},
+    "alert.metric.cert_expiry": {
+        "id": "sisa masa berlaku sertifikat",
+        "en": "certificate validity left",
+    },
     "alert.figure": {
         "id": "{metric} {value} (batas {limit})",
         "en": "{metric} {value} (limit {limit})",
@@ -93,6 +124,7 @@ MESSAGES = {
     # Units; Indonesian puts a space before the percent sign.
     "alert.unit.percent": {"id": "{number} %", "en": "{number}%"},
     "alert.unit.milliseconds": {"id": "{number} ms", "en": "{number} ms"},
+    "alert.unit.seconds": {"id": "{number} detik", "en": "{number} s"},
     # Date and time with the zone's abbreviation: "4 Desember 2026 22.15 WIB".
     "alert.time": {"id": "{date} {time} {zone}", "en": "{date} {time} {zone}"},
     # pantau notify-test
@@ -123,6 +155,14 @@ MESSAGES = {
     "alert.samples.language.id": {"id": "Bahasa Indonesia", "en": "Indonesian"},
     "alert.samples.language.en": {"id": "Bahasa Inggris", "en": "English"},
     "alert.samples.down": {"id": "Target gangguan", "en": "Target down"},
+    "alert.samples.service_down": {
+        "id": "Layanan aplikasi gangguan (status HTTP tidak sesuai)",
+        "en": "Application service down (unexpected HTTP status)",
+    },
+    "alert.samples.cert_expiring": {
+        "id": "Sertifikat TLS segera berakhir",
+        "en": "TLS certificate expiring soon",
+    },
     "alert.samples.recovered": {"id": "Target pulih", "en": "Target recovered"},
     "alert.samples.parent": {
         "id": "Induk gangguan dengan tiga target di belakangnya",
