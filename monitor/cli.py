@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from babel.numbers import format_decimal
 
-from monitor import cli_maintenance, cli_report, cli_snmp, config, logs
+from monitor import cli_maintenance, cli_report, cli_services, cli_snmp, config, logs
 from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, bilingual, translate
 from probes import base, icmp
 
@@ -259,6 +259,7 @@ def _probe(
     chosen = [known[name] for name in names] if names else list(loaded.targets)
     targets = [target for target in chosen if "icmp" in target.probes]
     snmp_targets = [t for t in chosen if "snmp" in t.probes and not t.placeholder and t.snmp]
+    service_results = asyncio.run(cli_services.run_checks(chosen))
 
     try:
         results = asyncio.run(_probe_targets(targets, send_interval))
@@ -282,6 +283,7 @@ def _probe(
         # to pure Python, three times slower than the sweep itself at 10,000
         # targets. Pipe the output through `jq` to read it.
         everything = [*results, *(result for result, _ in snmp_results)]
+        everything += [result for _, result in service_results]
         print(json.dumps([_result_json(by_name[r.target], r) for r in everything]))
     else:
         if targets:
@@ -289,9 +291,14 @@ def _probe(
         for result, state in snmp_results:
             print()
             cli_snmp.print_snmp(known[result.target], result, state, language)
+        cli_services.print_results(service_results, language, loaded.daemon.timezone, verbose)
     failed = [
         r
-        for r in [*results, *(result for result, _ in snmp_results)]
+        for r in [
+            *results,
+            *(result for result, _ in snmp_results),
+            *(result for _, result in service_results),
+        ]
         if not r.success and r.reason != base.UNCONFIGURED
     ]
     return EXIT_FAILED if failed else EXIT_OK
@@ -328,6 +335,21 @@ def _unconfigured_result(target: config.Target) -> base.ProbeResult:
 
 
 def _result_json(target: config.Target, result: base.ProbeResult) -> dict[str, object]:
+    if result.probe in cli_services.service_checks.SERVICE_PROBES:
+        return {
+            "target": result.target,
+            "group": target.group,
+            "network": target.network,
+            "address": target.address,
+            "probe": result.probe,
+            "success": result.success,
+            "reason": result.reason,
+            "message": result.message,
+            "started": result.started,
+            "duration_seconds": result.duration,
+            "values": dict(result.values),
+            "detail": cli_services.jsonable(result.detail),
+        }
     detail = result.detail if isinstance(result.detail, icmp.IcmpDetail) else None
     stats = detail.stats if detail else None
     return {

@@ -36,6 +36,7 @@ from prometheus_client.registry import Collector
 import monitor
 from monitor import state as status
 from monitor.config import WebConfig, load_tls_context
+from monitor.service_metrics import service_metric_families
 from monitor.snapshot import (
     RTT_BUCKETS,
     SCHEDULER_LAG_BUCKETS,
@@ -73,6 +74,9 @@ class PantauCollector(Collector):
             (_labels(metrics), metrics.snmp)
             for metrics in targets.values()
             if metrics.snmp is not None
+        )
+        yield from service_metric_families(
+            [(_labels(metrics), metrics.last) for metrics in targets.values()]
         )
         yield from _health_families(self._store)
         for source in self._extra:

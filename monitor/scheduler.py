@@ -20,7 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor import config
+from monitor import config, service_checks
 from monitor.config import Credential, Inventory, Target
 from monitor.snapshot import MetricsStore
 from probes import base, icmp, snmp
@@ -36,7 +36,7 @@ RUN_TIMEOUT_MARGIN = 2.0
 FIRST_RUN_WINDOW = 2.0
 
 ResultSink = Callable[[base.ProbeResult], None]
-PROBE_KINDS = ("icmp", "snmp")
+PROBE_KINDS = ("icmp", "snmp", *service_checks.SERVICE_PROBES)
 
 
 def icmp_request(target: Target) -> icmp.IcmpRequest:
@@ -96,6 +96,16 @@ def run_timeout(target: Target) -> float:
     settings = target.settings
     burst = (settings.icmp.count - 1) * settings.icmp.packet_interval + settings.timeout
     return min(settings.interval * RUN_TIMEOUT_SHARE, burst + RUN_TIMEOUT_MARGIN)
+
+
+def service_run_timeout(target: Target, kind: str) -> float:
+    """Return the time after which one service check of ``target`` is cut off.
+
+    The check keeps its own deadline; the margin covers a resolver that
+    hangs past it.
+    """
+    limit = service_checks.check_timeout(target, kind) + RUN_TIMEOUT_MARGIN
+    return min(target.settings.interval * RUN_TIMEOUT_SHARE, limit)
 
 
 class ProbeScheduler:
@@ -195,9 +205,12 @@ class ProbeScheduler:
         if kind == "icmp":
             probe = icmp.probe(icmp_request(target), self._pinger)
             limit = run_timeout(target)
-        else:
+        elif kind == "snmp":
             probe = self._poll_snmp(inventory, target)
             limit = target.settings.interval * RUN_TIMEOUT_SHARE
+        else:
+            probe = service_checks.run_check(target, kind)
+            limit = service_run_timeout(target, kind)
         try:
             result = await run_probe(target, kind, probe, limit, self._store)
         except asyncio.CancelledError:

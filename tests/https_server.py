@@ -44,7 +44,7 @@ import socket
 import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -144,13 +144,19 @@ def _self_signed_pem(name: str) -> bytes:
 
 
 @contextlib.contextmanager
-def https_servers(directory: Path) -> Iterator[LocalServers]:
-    """Start the test server in a subprocess and stop it on exit."""
+def https_servers(directory: Path, prefix: Sequence[str] = ()) -> Iterator[LocalServers]:
+    """Start the test server in a subprocess and stop it on exit.
+
+    ``prefix`` runs the server under another command, such as ``ip netns
+    exec NAME`` for a host of a test namespace: it then listens on every
+    address of that namespace, with the same ports.
+    """
     ca_file = write_certificates(directory)
     root = Path(__file__).resolve().parent.parent
     environment = {**os.environ, "PYTHONPATH": str(root)}
+    bind_all = ["--all"] if prefix else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.https_server", str(directory)],
+        [*prefix, sys.executable, "-m", "tests.https_server", str(directory), *bind_all],
         stdout=subprocess.PIPE,
         cwd=root,
         env=environment,
@@ -261,13 +267,13 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
             await writer.wait_closed()
 
 
-async def _serve(directory: Path) -> None:
-    listeners: list[tuple[str, str, ssl.SSLContext | None]] = [("plain", "127.0.0.1", None)]
+async def _serve(directory: Path, host: str) -> None:
+    listeners: list[tuple[str, str, ssl.SSLContext | None]] = [("plain", host, None)]
     for kind in CERT_KINDS:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(str(directory / f"{kind}.pem"))
-        listeners.append((kind, "127.0.0.1", context))
-    if has_ipv6_loopback():
+        listeners.append((kind, host, context))
+    if host == "127.0.0.1" and has_ipv6_loopback():
         listeners.append(("plain6", "::1", None))
         listeners.append(("valid6", "::1", listeners[1][2]))
 
@@ -282,4 +288,4 @@ async def _serve(directory: Path) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_serve(Path(sys.argv[1])))
+    asyncio.run(_serve(Path(sys.argv[1]), "0.0.0.0" if "--all" in sys.argv[2:] else "127.0.0.1"))

@@ -39,7 +39,7 @@ def test_check_config_demo_in_english() -> None:
     completed = pantau("check-config", "-c", str(DEMO), "--lang", "en")
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("configuration is valid")
-    assert "targets: 5 (5 configured, 0 UNCONFIGURED)" in completed.stdout
+    assert "targets: 6 (6 configured, 0 UNCONFIGURED)" in completed.stdout
 
 
 def test_check_config_invalid_exits_1(tmp_path: Path) -> None:
@@ -178,11 +178,22 @@ def test_demo_config_all_targets_up(lab: Lab, tmp_path: Path) -> None:
     demo = tmp_path / "demo.toml"
     demo.write_text(DEMO.read_text().replace('database = "pantau-demo.db"', 'database = "demo.db"'))
     daemon = RunningDaemon(lab, demo)
-    names = ("router-demo", "opd-bappeda", "opd-bpkd", "opd-dispar", "server-demo-v6")
+    names = (
+        "router-demo", "opd-bappeda", "opd-bpkd", "opd-dispar", "server-demo-v6", "aplikasi-demo",
+    )  # fmt: skip
     try:
+        checks = [(name, "icmp") for name in names]
+        checks += [("aplikasi-demo", "tcp"), ("aplikasi-demo", "http")]
         samples = daemon.wait_for(
-            lambda s: all(value(s, "pantau_probe_success", target=n) == 1.0 for n in names),
+            lambda s: all(
+                value(s, "pantau_probe_success", target=name, probe=probe) == 1.0
+                for name, probe in checks
+            ),
             timeout=15,
+        )
+        assert all(
+            value(samples, "pantau_target_status", target=name, status="up") == 1.0
+            for name in names
         )
         for name in names:
             median = value(samples, "pantau_icmp_last_rtt_seconds", target=name, stat="median")

@@ -42,6 +42,90 @@ MESSAGES = {
         "id": "nama host ini mengarah ke alamat tak tertentu, broadcast atau multicast; tidak ada paket dikirim",
         "en": "this host name points to an unspecified, broadcast or multicast address; no packet sent",
     },
+    "reason.connect_refused": {
+        "id": "koneksi ditolak: tidak ada layanan yang mendengarkan di port itu",
+        "en": "connection refused: no service is listening on that port",
+    },
+    "reason.connect_timeout": {
+        "id": "koneksi tidak dijawab dalam batas waktu (port difilter atau host mati)",
+        "en": "no answer to the connection within the timeout (port filtered or host off)",
+    },
+    "reason.response_timeout": {
+        "id": "terhubung, tetapi jawaban tidak datang lengkap dalam batas waktu",
+        "en": "connected, but no complete answer within the timeout",
+    },
+    "reason.connection_closed": {
+        "id": "server menutup koneksi sebelum menjawab",
+        "en": "the server closed the connection before answering",
+    },
+    "reason.tls_handshake_failed": {
+        "id": "jabat tangan TLS gagal (versi, cipher atau peringatan dari server)",
+        "en": "TLS handshake failed (version, cipher or an alert from the server)",
+    },
+    "reason.cert_expired": {
+        "id": "sertifikat sudah kedaluwarsa atau belum berlaku; perbarui sertifikat",
+        "en": "the certificate has expired or is not valid yet; renew it",
+    },
+    "reason.cert_untrusted": {
+        "id": "sertifikat tidak dipercaya (self-signed atau CA tidak dikenal); periksa ca_file",
+        "en": "the certificate is not trusted (self-signed or unknown CA); check ca_file",
+    },
+    "reason.cert_hostname_mismatch": {
+        "id": "sertifikat dibuat untuk nama lain, bukan nama host layanan",
+        "en": "the certificate is for another name than the service's host name",
+    },
+    "reason.cert_invalid": {
+        "id": "sertifikat tidak sah; lihat rinciannya dengan pantau probe",
+        "en": "the certificate is invalid; see the details with pantau probe",
+    },
+    "reason.unexpected_status": {
+        "id": "kode status HTTP tidak sesuai yang diharapkan",
+        "en": "the HTTP status code is not an expected one",
+    },
+    "reason.content_mismatch": {
+        "id": "isi halaman tidak sesuai: teks yang diharapkan tidak ada atau teks terlarang muncul",
+        "en": "the page content does not match: an expected text is missing or a rejected one appears",
+    },
+    "reason.too_many_redirects": {
+        "id": "terlalu banyak pengalihan (redirect); naikkan max_redirects atau periksa URL",
+        "en": "too many redirects; raise max_redirects or check the URL",
+    },
+    "reason.redirect_loop": {
+        "id": "pengalihan (redirect) berputar kembali ke alamat yang sama",
+        "en": "the redirects loop back to an address already visited",
+    },
+    "reason.protocol_error": {
+        "id": "jawaban server tidak sesuai protokol",
+        "en": "the server's answer does not follow the protocol",
+    },
+    "reason.banner_mismatch": {
+        "id": "balasan pertama layanan TCP tidak sesuai yang diharapkan",
+        "en": "the TCP service's first reply is not the expected one",
+    },
+    "reason.dns_wrong_answer": {
+        "id": "server DNS menjawab dengan rekaman yang berbeda dari yang diharapkan",
+        "en": "the DNS server answered with records other than the expected ones",
+    },
+    "reason.dns_no_records": {
+        "id": "nama ada di DNS, tetapi tidak punya rekaman jenis itu",
+        "en": "the name exists in DNS but has no record of that type",
+    },
+    "reason.dns_server_error": {
+        "id": "server DNS menjawab dengan galat (SERVFAIL atau REFUSED)",
+        "en": "the DNS server answered with an error (SERVFAIL or REFUSED)",
+    },
+    "reason.dns_timeout": {
+        "id": "server DNS tidak menjawab dalam batas waktu",
+        "en": "the DNS server did not answer within the timeout",
+    },
+    "reason.response": {
+        "id": "waktu respons layanan melewati batas",
+        "en": "service response time over its limit",
+    },
+    "reason.cert_expiry": {
+        "id": "sertifikat segera berakhir",
+        "en": "the certificate expires soon",
+    },
     "reason.internal_error": {
         "id": "kesalahan internal Pantau; lihat log",
         "en": "internal error in Pantau; see the log",
@@ -82,6 +166,76 @@ MESSAGES = {
     "probe.col.received": {"id": "TERIMA", "en": "RECEIVED"},
     "probe.col.loss": {"id": "HILANG", "en": "LOSS"},
     "probe.col.rtt": {"id": "RTT min/median/maks (ms)", "en": "RTT min/median/max (ms)"},
+    # pantau probe, application-service checks.
+    "probe.service.heading": {
+        "id": "{target} · {probe} {what}: {verdict} ({total})",
+        "en": "{target} · {probe} {what}: {verdict} ({total})",
+    },
+    "probe.service.reason": {"id": "Penyebab: {reason}", "en": "Cause: {reason}"},
+    "probe.service.message": {"id": "Rincian: {message}", "en": "Details: {message}"},
+    "probe.http.answer": {
+        "id": "Status {status} · {version} · {redirects} pengalihan · {size} byte · ke {address}",
+        "en": "Status {status} · {version} · {redirects} redirects · {size} bytes · to {address}",
+    },
+    "probe.http.phases": {"id": "Fase: {phases}", "en": "Phases: {phases}"},
+    "probe.phase.resolve": {"id": "resolusi nama {time}", "en": "name resolution {time}"},
+    "probe.phase.connect": {"id": "koneksi {time}", "en": "connect {time}"},
+    "probe.phase.tls": {"id": "jabat tangan TLS {time}", "en": "TLS handshake {time}"},
+    "probe.phase.processing": {
+        "id": "sampai byte pertama {time}",
+        "en": "to the first byte {time}",
+    },
+    "probe.phase.transfer": {"id": "transfer {time}", "en": "transfer {time}"},
+    "probe.http.content_ok": {
+        "id": "Isi halaman sesuai yang diharapkan",
+        "en": "The page content is as expected",
+    },
+    "probe.http.content_bad": {
+        "id": "Isi halaman TIDAK sesuai yang diharapkan",
+        "en": "The page content is NOT as expected",
+    },
+    "probe.http.redirect": {
+        "id": "Pengalihan {status} ke {url}",
+        "en": "Redirect {status} to {url}",
+    },
+    "probe.http.body": {"id": "Awal isi: {body}", "en": "Body starts: {body}"},
+    "probe.cert": {
+        "id": "Sertifikat: {subject}, penerbit {issuer}, berlaku sampai {until} ({left}), {trust}",
+        "en": "Certificate: {subject}, issued by {issuer}, valid until {until} ({left}), {trust}",
+    },
+    "probe.cert.days_left": {"id": "{days} hari lagi", "en": "{days} days left"},
+    "probe.cert.expired_days": {
+        "id": "SUDAH BERAKHIR {days} hari lalu",
+        "en": "EXPIRED {days} days ago",
+    },
+    "probe.cert.verified": {"id": "terverifikasi", "en": "verified"},
+    "probe.cert.not_verified": {
+        "id": "TIDAK terverifikasi: {error}",
+        "en": "NOT verified: {error}",
+    },
+    "probe.cert.not_checked": {
+        "id": "tidak diperiksa (insecure_skip_verify)",
+        "en": "not checked (insecure_skip_verify)",
+    },
+    "probe.cert.names": {
+        "id": "Nama di sertifikat: {names}",
+        "en": "Names in the certificate: {names}",
+    },
+    "probe.tls": {"id": "TLS: {version}, {cipher}", "en": "TLS: {version}, {cipher}"},
+    "probe.tcp.port": {
+        "id": "Port {port}: {verdict}, koneksi {connect}",
+        "en": "Port {port}: {verdict}, connect {connect}",
+    },
+    "probe.tcp.port_failed": {
+        "id": "Port {port}: {verdict}, {reason}",
+        "en": "Port {port}: {verdict}, {reason}",
+    },
+    "probe.tcp.banner": {"id": "Balasan pertama: {banner}", "en": "First reply: {banner}"},
+    "probe.dns.answer": {
+        "id": "Jawaban {rcode}: {answers}",
+        "en": "Answer {rcode}: {answers}",
+    },
+    "probe.dns.expected": {"id": "Diharapkan: {expected}", "en": "Expected: {expected}"},
     "probe.result.ok": {"id": "BERHASIL", "en": "OK"},
     "probe.result.failed": {"id": "GAGAL", "en": "FAILED"},
     "probe.detail": {"id": "    {reason}", "en": "    {reason}"},
