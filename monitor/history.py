@@ -14,12 +14,18 @@ Accounting rules (docs/history.md explains them with a worked example):
   Status "unconfigured" or no status counts as unknown.
 - availability = (up + degraded) / (observed - maintenance - unreachable),
   None when that denominator is zero.
+- Service checks (probes tcp, http, tls, dns) get rollups of their own per
+  target and probe: checks run and succeeded, a response-time histogram of
+  the successful checks, failures per reason and the lowest certificate
+  expiry seen. A check that started while the target's status was
+  "maintenance" counts only in ``maintenance_runs``.
 
 Write side: :func:`record_status_change` (the daemon's status writer) and
 :func:`maintain` (rollups, packing, retention in bounded steps), both run on
 the storage writer thread. Read side: :func:`target_periods`,
-:func:`interface_periods`, :func:`incidents`, :func:`rolled_until`,
-:func:`read_raw` and :func:`recompute`, on a read-only connection.
+:func:`interface_periods`, :func:`service_periods`, :func:`incidents`,
+:func:`rolled_until`, :func:`read_raw`, :func:`recompute` and
+:func:`recompute_services`, on a read-only connection.
 
 Example::
 
@@ -59,6 +65,8 @@ from monitor.storage import (
     OUTBOX_TABLE,
     RESULTS_ARCHIVE_TABLE,
     RESULTS_TABLE,
+    SERVICE_DAILY_TABLE,
+    SERVICE_HOURLY_TABLE,
     STATUS_CHANGES_TABLE,
 )
 
@@ -70,6 +78,7 @@ __all__ = [
     "MaintainReport",
     "RawInterface",
     "RawResult",
+    "ServicePeriod",
     "TargetPeriod",
     "incidents",
     "interface_periods",
@@ -78,8 +87,10 @@ __all__ = [
     "read_raw_interfaces",
     "recompute",
     "recompute_interfaces",
+    "recompute_services",
     "record_status_change",
     "rolled_until",
+    "service_periods",
     "target_periods",
 ]
 
@@ -110,9 +121,18 @@ IF_OPER_STATUS_DOWN = 2
 
 RTT_BASE_SECONDS = 1e-5
 RTT_BUCKETS_PER_OCTAVE = 8
+# Response times of service checks: buckets 2^(1/8) wide from 0.1 ms, so 1 s
+# is bucket 106 and 60 s bucket 153. A time under 0.1 ms counts in bucket 0.
+RESPONSE_BASE_SECONDS = 1e-4
 UTILISATION_TOP_BUCKET = 100
 RTT = "rtt"
+RESPONSE = "response"
 UTILISATION = "utilisation"
+
+# Probe kinds whose results get service rollups, and those that report a certificate.
+SERVICE_PROBES = ("tcp", "http", "tls", "dns")
+CERT_PROBES = frozenset({"http", "tls"})
+CERT_EXPIRY = "cert_expiry_timestamp_seconds"
 
 MARK_ROLLED_UNTIL = "history.rolled_until"
 MARK_ROLLED_FROM = "history.rolled_from"
@@ -133,6 +153,13 @@ def rtt_bucket(seconds: float) -> int:
     if not seconds >= RTT_BASE_SECONDS:
         return 0
     return math.floor(RTT_BUCKETS_PER_OCTAVE * math.log2(seconds / RTT_BASE_SECONDS))
+
+
+def response_bucket(seconds: float) -> int:
+    """Return the response-time bucket of ``seconds``: [0.1 ms x 2^(i/8), 0.1 ms x 2^((i+1)/8))."""
+    if not seconds >= RESPONSE_BASE_SECONDS:
+        return 0
+    return math.floor(RTT_BUCKETS_PER_OCTAVE * math.log2(seconds / RESPONSE_BASE_SECONDS))
 
 
 def utilisation_bucket(ratio: float) -> int:
@@ -164,7 +191,7 @@ def _parse_counts(text: str) -> dict[int, int]:
 
 @dataclass(frozen=True)
 class Histogram:
-    """Counts of values per bucket, for RTT (logarithmic) or utilisation (1 % linear).
+    """Counts of values per bucket: RTT or response time (logarithmic), utilisation (1 % linear).
 
     Stored as text with ascending indexes, "" when empty. Items are separated
     by commas: "index:count" gives a bucket, and a bare "count" the bucket
@@ -173,8 +200,8 @@ class Histogram:
 
     A quantile is the middle of the bucket that contains the ceil(q x n)-th
     value: within 4.4 % of the true RTT (buckets are 2^(1/8) wide and the
-    geometric middle is reported) and within 0.5 points of the true
-    utilisation.
+    geometric middle is reported), within 4.4 % of the true response time
+    from 0.1 ms on, and within 0.5 points of the true utilisation.
 
     Example::
 
@@ -185,8 +212,8 @@ class Histogram:
     scale: str = RTT
 
     def __post_init__(self) -> None:
-        if self.scale not in (RTT, UTILISATION):
-            raise ValueError(f"histogram scale must be {RTT!r} or {UTILISATION!r}")
+        if self.scale not in (RTT, RESPONSE, UTILISATION):
+            raise ValueError(f"histogram scale must be {RTT!r}, {RESPONSE!r} or {UTILISATION!r}")
         cleaned = {int(index): int(count) for index, count in sorted(self.counts.items()) if count}
         object.__setattr__(self, "counts", cleaned)
 
@@ -197,8 +224,8 @@ class Histogram:
 
     @classmethod
     def of_values(cls, values: Iterable[float], scale: str = RTT) -> Histogram:
-        """Build the histogram of ``values`` (seconds for RTT, ratios for utilisation)."""
-        bucket = rtt_bucket if scale == RTT else utilisation_bucket
+        """Build the histogram of ``values`` (seconds for RTT and response, else ratios)."""
+        bucket = _BUCKETS[scale]
         counts: dict[int, int] = {}
         for value in values:
             index = bucket(value)
@@ -229,8 +256,9 @@ class Histogram:
     def quantile(self, q: float) -> float | None:
         """Return the q-quantile (0 < q <= 1) as a bucket middle, or None when empty.
 
-        RTT in seconds (geometric middle), utilisation as a ratio (arithmetic
-        middle, and 1.0 for the top bucket, which contains 100 % and more).
+        RTT and response time in seconds (geometric middle), utilisation as a
+        ratio (arithmetic middle, and 1.0 for the top bucket, which contains
+        100 % and more).
         """
         total = self.total
         if total == 0:
@@ -245,9 +273,14 @@ class Histogram:
                 break
         if self.scale == RTT:
             return RTT_BASE_SECONDS * 2 ** ((index + 0.5) / RTT_BUCKETS_PER_OCTAVE)
+        if self.scale == RESPONSE:
+            return RESPONSE_BASE_SECONDS * 2 ** ((index + 0.5) / RTT_BUCKETS_PER_OCTAVE)
         if index >= UTILISATION_TOP_BUCKET:
             return 1.0
         return (index + 0.5) / 100
+
+
+_BUCKETS = {RTT: rtt_bucket, RESPONSE: response_bucket, UTILISATION: utilisation_bucket}
 
 
 # Periods --------------------------------------------------------------------------------
@@ -352,6 +385,61 @@ class InterfacePeriod:
         if value is None or self.utilisation_max is None:
             return value
         return min(value, self.utilisation_max)
+
+
+@dataclass(frozen=True)
+class ServicePeriod:
+    """One service check (probe tcp, http, tls or dns) of one target over one period.
+
+    ``runs``, ``successes``, ``durations`` and ``reasons`` count the checks
+    started outside maintenance; ``maintenance_runs`` counts the others.
+    ``durations`` contains the response times of the successful checks in
+    seconds, ``reasons`` the failed checks per reason code, and
+    ``cert_expiry`` the earliest certificate notAfter seen (unix seconds,
+    None when no result carried one). Example::
+
+        period.availability    # 0.95 for 1,368 of 1,440 checks
+        period.response_p95    # seconds, from the histogram
+    """
+
+    target: str
+    probe: str
+    start: float
+    end: float
+    runs: int
+    successes: int
+    maintenance_runs: int
+    covered_seconds: float
+    durations: Histogram
+    reasons: Mapping[str, int]
+    cert_expiry: float | None
+
+    @property
+    def failures(self) -> int:
+        """Checks run outside maintenance that failed."""
+        return self.runs - self.successes
+
+    @property
+    def availability(self) -> float | None:
+        """successes / runs outside maintenance, None when no check ran."""
+        if self.runs <= 0:
+            return None
+        return self.successes / self.runs
+
+    @property
+    def response_median(self) -> float | None:
+        """Median response time in seconds of the successful checks."""
+        return self.durations.quantile(0.5)
+
+    @property
+    def response_p95(self) -> float | None:
+        """95th percentile response time in seconds of the successful checks."""
+        return self.durations.quantile(0.95)
+
+    def worst_reasons(self, limit: int = 3) -> list[tuple[str, int]]:
+        """Return up to ``limit`` failure reasons with their counts, most frequent first."""
+        ranked = sorted(self.reasons.items(), key=lambda item: (-item[1], item[0]))
+        return ranked[:limit]
 
 
 @dataclass(frozen=True)
@@ -550,7 +638,10 @@ def _pack_results(rows: Sequence[RawResult], hour: int) -> bytes:
         "reason": [row.reason for row in rows],
         "message": [row.message for row in rows],
         "values": {
-            name: [_round6(row.values[name]) if name in row.values else _ABSENT for row in rows]
+            name: [
+                _pack_reading(name, row.values[name]) if name in row.values else _ABSENT
+                for row in rows
+            ]
             for name in names
         },
     }
@@ -562,6 +653,15 @@ def _pack_results(rows: Sequence[RawResult], hour: int) -> bytes:
     if invalid:
         columns["invalid"] = invalid
     return _compress(columns)
+
+
+def _pack_reading(name: str, value: Any) -> Any:
+    """Keep a reading to 6 significant digits, except a unix timestamp.
+
+    Six digits of a timestamp such as a certificate's notAfter would move it
+    by up to about 17 minutes, enough to change its date.
+    """
+    return value if name.endswith("_timestamp_seconds") else _round6(value)
 
 
 def _unpack_results(target: str, probe: str, hour: int, data: bytes) -> list[RawResult]:
@@ -1040,6 +1140,83 @@ class _InterfaceTotals:
         )
 
 
+@dataclass
+class _ServiceTotals:
+    """Additive totals of one service check, as kept in a rollup row."""
+
+    runs: int = 0
+    successes: int = 0
+    maintenance_runs: int = 0
+    covered: float = 0.0
+    durations: dict[int, int] = field(default_factory=dict)
+    reasons: dict[str, int] = field(default_factory=dict)
+    cert_expiry: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.runs or self.maintenance_runs or self.covered)
+
+    def merge(self, other: _ServiceTotals) -> None:
+        self.runs += other.runs
+        self.successes += other.successes
+        self.maintenance_runs += other.maintenance_runs
+        self.covered += other.covered
+        for index, count in other.durations.items():
+            self.durations[index] = self.durations.get(index, 0) + count
+        for reason, count in other.reasons.items():
+            self.reasons[reason] = self.reasons.get(reason, 0) + count
+        self.cert_expiry = _min(self.cert_expiry, other.cert_expiry)
+
+    def to_row(self, target: str, probe: str, start: int) -> dict[str, Any]:
+        reasons = dict(sorted(self.reasons.items()))
+        return {
+            "target": target,
+            "start": start,
+            "probe": probe,
+            "runs": self.runs,
+            "successes": self.successes,
+            "maintenance_runs": self.maintenance_runs,
+            "covered_ms": round(self.covered * 1000),
+            "duration_hist": Histogram(self.durations, RESPONSE).format(),
+            "reasons": json.dumps(reasons, separators=(",", ":")) if reasons else "",
+            "cert_expiry_min": self.cert_expiry,
+        }
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> _ServiceTotals:
+        text = row["reasons"]
+        return cls(
+            runs=row["runs"],
+            successes=row["successes"],
+            maintenance_runs=row["maintenance_runs"],
+            covered=row["covered_ms"] / 1000,
+            durations=_parse_counts(row["duration_hist"]),
+            reasons=json.loads(text) if text else {},
+            cert_expiry=row["cert_expiry_min"],
+        )
+
+    def to_period(self, target: str, probe: str, start: float, end: float) -> ServicePeriod:
+        return ServicePeriod(
+            target=target,
+            probe=probe,
+            start=start,
+            end=end,
+            runs=self.runs,
+            successes=self.successes,
+            maintenance_runs=self.maintenance_runs,
+            covered_seconds=self.covered,
+            durations=Histogram(self.durations, RESPONSE),
+            reasons=dict(self.reasons),
+            cert_expiry=self.cert_expiry,
+        )
+
+
+def _min(current: float | None, value: float | None) -> float | None:
+    if value is None:
+        return current
+    return value if current is None or value < current else current
+
+
 # Computing totals from raw rows ---------------------------------------------------------
 
 
@@ -1204,6 +1381,96 @@ def _add_snmp(
         previous = row
 
 
+def _service_probes(
+    conn: sqlite3.Connection, target: str, low: float, high: float, reach: float
+) -> list[str]:
+    """Return the service probes of ``target`` with a result in [low - reach, high).
+
+    A result started up to ``reach`` seconds before ``low`` may cover time
+    after it, so its probe gets a row even without a result in the period.
+    """
+    found = []
+    for probe in SERVICE_PROBES:
+        hot = conn.execute(
+            f"SELECT 1 FROM {RESULTS_TABLE} WHERE target = ? AND probe = ?"
+            " AND started >= ? AND started < ? LIMIT 1",
+            (target, probe, low - reach, high),
+        ).fetchone()
+        archived = (
+            hot
+            or conn.execute(
+                f"SELECT 1 FROM {RESULTS_ARCHIVE_TABLE} WHERE target = ? AND probe = ?"
+                " AND start > ? AND start < ? LIMIT 1",
+                (target, probe, low - reach - HOUR, high),
+            ).fetchone()
+        )
+        if archived:
+            found.append(probe)
+    return found
+
+
+def _compute_service(
+    conn: sqlite3.Connection,
+    target: str,
+    probe: str,
+    interval: float,
+    low: float,
+    high: float,
+    segments: Sequence[tuple[float, float, str]],
+) -> tuple[_ServiceTotals, int]:
+    """Compute the totals of one service check in [low, high); also the rows read.
+
+    ``segments`` is the target's status timeline of [low, high), from which
+    the checks started in maintenance are found.
+    """
+    totals = _ServiceTotals()
+    rows = list(read_raw(conn, target, probe, low, high))
+
+    times = [row.started for row in rows]
+    previous = _last_result_before(conn, target, probe, low)
+    if previous is not None and previous.started + COVERAGE_FACTOR * interval > low:
+        times.insert(0, previous.started)
+    next_time = _first_result_from(conn, target, probe, high)
+    totals.covered = sum(
+        end - start for start, end in _coverage(times, next_time, interval, low, high)
+    )
+
+    segment_starts = [segment[0] for segment in segments]
+    for row in rows:
+        if probe in CERT_PROBES:
+            totals.cert_expiry = _min(totals.cert_expiry, row.values.get(CERT_EXPIRY))
+        position = bisect.bisect_right(segment_starts, row.started) - 1
+        if position >= 0 and segments[position][2] == "maintenance":
+            totals.maintenance_runs += 1
+            continue
+        totals.runs += 1
+        if row.success:
+            totals.successes += 1
+            index = response_bucket(row.duration)
+            totals.durations[index] = totals.durations.get(index, 0) + 1
+        else:
+            totals.reasons[row.reason] = totals.reasons.get(row.reason, 0) + 1
+    return totals, len(rows) + 1
+
+
+def _compute_services(
+    conn: sqlite3.Connection, target: str, interval: float, low: float, high: float
+) -> tuple[dict[str, _ServiceTotals], int]:
+    """Compute the totals of each service check of ``target`` in [low, high); also the rows read."""
+    probes = _service_probes(conn, target, low, high, COVERAGE_FACTOR * interval)
+    if not probes:
+        return {}, 0
+    segments = _status_segments(conn, target, low, high)
+    found: dict[str, _ServiceTotals] = {}
+    read = 0
+    for probe in probes:
+        totals, rows = _compute_service(conn, target, probe, interval, low, high, segments)
+        read += rows
+        if not totals.empty:
+            found[probe] = totals
+    return found, read
+
+
 def _counter_increase(previous: int | None, current: int | None) -> int:
     """Increase of a raw counter; a lower value is a reset, counted from zero."""
     if previous is None or current is None:
@@ -1308,6 +1575,23 @@ def recompute(
             end,
         )
         periods[target] = totals.to_period(target, start, end)
+    return periods
+
+
+def recompute_services(
+    connection: sqlite_utils.Database | sqlite3.Connection,
+    start: float,
+    end: float,
+    intervals: Mapping[str, float],
+) -> dict[tuple[str, str], ServicePeriod]:
+    """Compute each ServicePeriod of [start, end) from raw results, keyed (target, probe)."""
+    conn = _connection(connection)
+    periods: dict[tuple[str, str], ServicePeriod] = {}
+    for target in sorted(set(intervals) | _targets_with_rows(conn, start, end)):
+        interval = intervals.get(target, FALLBACK_INTERVAL)
+        services, _ = _compute_services(conn, target, interval, start, end)
+        for probe, totals in sorted(services.items()):
+            periods[target, probe] = totals.to_period(target, probe, start, end)
     return periods
 
 
@@ -1602,6 +1886,9 @@ def _roll_hour_targets(
         )
         if invalid:
             _log_invalid_values(target, invalid)
+        service_rows = _roll_hour_services(
+            conn, target, intervals.get(target, FALLBACK_INTERVAL), hour
+        )
         interfaces, interface_rows = _compute_interfaces(conn, target, hour, end)
         # An interface that was down all hour and moved nothing gets no row
         # of its own. The target's row lists its polls, which the daily
@@ -1626,11 +1913,25 @@ def _roll_hour_targets(
                 if interface.active
             ],
         )
-        budget.spend(read + interface_rows)
-        work.read += read + interface_rows
+        budget.spend(read + interface_rows + service_rows)
+        work.read += read + interface_rows + service_rows
         _set_mark(conn, MARK_ROLLING_TARGET, target)
     _delete_mark(conn, MARK_ROLLING_TARGET)
     return True
+
+
+def _roll_hour_services(conn: sqlite3.Connection, target: str, interval: float, hour: int) -> int:
+    """Write the service rows of one target and hour, replacing older ones; return the rows read."""
+    services, read = _compute_services(conn, target, interval, hour, hour + HOUR)
+    conn.execute(
+        f"DELETE FROM {SERVICE_HOURLY_TABLE} WHERE target = ? AND start = ?", (target, hour)
+    )
+    _insert_rows(
+        conn,
+        SERVICE_HOURLY_TABLE,
+        [totals.to_row(target, probe, hour) for probe, totals in sorted(services.items())],
+    )
+    return read
 
 
 def _log_invalid_values(target: str, rows: Sequence[RawResult]) -> None:
@@ -1679,10 +1980,20 @@ def _roll_day(conn: sqlite3.Connection, day_start: int, day_end: int) -> int:
 def _roll_target_day(conn: sqlite3.Connection, target: str, day_start: int, day_end: int) -> int:
     hourly = _range_rows(conn, HISTORY_HOURLY_TABLE, target, day_start, day_end)
     interface_rows = _range_rows(conn, INTERFACE_HOURLY_TABLE, target, day_start, day_end)
-    for table in (HISTORY_DAILY_TABLE, INTERFACE_DAILY_TABLE):
+    service_rows = _range_rows(conn, SERVICE_HOURLY_TABLE, target, day_start, day_end)
+    for table in (HISTORY_DAILY_TABLE, INTERFACE_DAILY_TABLE, SERVICE_DAILY_TABLE):
         conn.execute(f"DELETE FROM {table} WHERE target = ? AND start = ?", (target, day_start))
-    if not hourly and not interface_rows:
+    if not hourly and not interface_rows and not service_rows:
         return 0
+
+    services: dict[str, _ServiceTotals] = {}
+    for row in service_rows:
+        services.setdefault(row["probe"], _ServiceTotals()).merge(_ServiceTotals.from_row(row))
+    _insert_rows(
+        conn,
+        SERVICE_DAILY_TABLE,
+        [totals.to_row(target, probe, day_start) for probe, totals in sorted(services.items())],
+    )
 
     if hourly:
         totals = _TargetTotals()
@@ -1708,7 +2019,7 @@ def _roll_target_day(conn: sqlite3.Connection, target: str, day_start: int, day_
         INTERFACE_DAILY_TABLE,
         [interface.to_row(target, i, day_start) for i, interface in sorted(interfaces.items())],
     )
-    return len(hourly) + len(interface_rows)
+    return len(hourly) + len(interface_rows) + len(service_rows)
 
 
 def _idle_interfaces(target: str, row: Mapping[str, Any]) -> list[tuple[int, _InterfaceTotals]]:
@@ -1967,12 +2278,14 @@ def _apply_retention(
     for table, cut in (
         (HISTORY_HOURLY_TABLE, cuts.hourly),
         (INTERFACE_HOURLY_TABLE, cuts.hourly),
+        (SERVICE_HOURLY_TABLE, cuts.hourly),
         (HISTORY_DAILY_TABLE, cuts.daily),
         (INTERFACE_DAILY_TABLE, cuts.daily),
+        (SERVICE_DAILY_TABLE, cuts.daily),
     ):
         # The rollup tables have no index on start, so the rows go per
         # target, through the primary key.
-        key = "start, if_index" if table.startswith("interface") else "start"
+        key = _ROLLUP_KEYS.get(table, "start")
         sql = (
             f"DELETE FROM {table} WHERE target = ? AND ({key}) IN"
             f" (SELECT {key} FROM {table} WHERE target = ? AND start < ? LIMIT ?)"
@@ -1981,6 +2294,15 @@ def _apply_retention(
             if _delete_in_batches(conn, sql, (target, target, cut), budget, work):
                 return True
     return False
+
+
+# Primary key columns after target of the rollup tables whose key has more than start.
+_ROLLUP_KEYS = {
+    INTERFACE_HOURLY_TABLE: "start, if_index",
+    INTERFACE_DAILY_TABLE: "start, if_index",
+    SERVICE_HOURLY_TABLE: "start, probe",
+    SERVICE_DAILY_TABLE: "start, probe",
+}
 
 
 def _delete_in_batches(
@@ -2134,6 +2456,51 @@ def interface_periods(
     result: dict[tuple[str, int], InterfacePeriod] = {}
     for key in keys:
         merged = _InterfaceTotals()
+        for totals in per_piece:
+            if key in totals:
+                merged.merge(totals[key])
+        result[key] = merged.to_period(*key, start, end)
+    return result
+
+
+def service_periods(
+    connection: sqlite_utils.Database | sqlite3.Connection,
+    start: float,
+    end: float,
+    zone: tzinfo | str,
+    *,
+    by_day: bool = False,
+) -> dict[tuple[str, str], ServicePeriod] | dict[tuple[str, str], list[ServicePeriod]]:
+    """Return each service check's ServicePeriod of [start, end), keyed (target, probe).
+
+    The same rules as :func:`target_periods`. With ``by_day`` a day without
+    rows gives a period with no checks.
+    """
+    conn = _connection(connection)
+    tz = _zone(zone)
+    _check_aligned(start, end, tz)
+    daily_until = _get_time_mark(conn, MARK_DAILY_UNTIL)
+    pieces = _day_pieces(start, end, tz)
+    per_piece: list[dict[tuple[str, str], _ServiceTotals]] = []
+    tables = (SERVICE_HOURLY_TABLE, SERVICE_DAILY_TABLE)
+    for rows in _rows_by_piece(conn, tables, pieces, daily_until):
+        totals: dict[tuple[str, str], _ServiceTotals] = {}
+        for row in rows:
+            key = (row["target"], row["probe"])
+            totals.setdefault(key, _ServiceTotals()).merge(_ServiceTotals.from_row(row))
+        per_piece.append(totals)
+    keys = sorted({key for totals in per_piece for key in totals})
+    if by_day:
+        return {
+            key: [
+                totals.get(key, _ServiceTotals()).to_period(*key, low, high)
+                for (low, high, _), totals in zip(pieces, per_piece, strict=True)
+            ]
+            for key in keys
+        }
+    result: dict[tuple[str, str], ServicePeriod] = {}
+    for key in keys:
+        merged = _ServiceTotals()
         for totals in per_piece:
             if key in totals:
                 merged.merge(totals[key])

@@ -18,7 +18,11 @@ Figures of a section pool its targets, as the history counts them:
 - incidents are the down incidents clipped to the period. MTTR is the mean
   clipped duration of those that ended inside it;
 - RTT and utilisation percentiles come from merged histograms, and loss is
-  1 − Σreceived ÷ Σsent.
+  1 − Σreceived ÷ Σsent;
+- each service check (tcp, http, tls, dns) of a server is judged on its own:
+  service availability = succeeded ÷ run over the checks started outside
+  maintenance, response time p95 from its histogram, and the days its
+  earliest certificate still has at the end of the period.
 
 Targets with a documentation (placeholder) address are counted but left out
 of every figure, because they are never probed. Isolation checks (targets
@@ -55,7 +59,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Final, cast
+from typing import Any, Final, cast
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -78,6 +82,7 @@ __all__ = [
     "Report",
     "Section",
     "SectionPlan",
+    "ServiceCheck",
     "Uplink",
     "build_report",
     "judge",
@@ -122,6 +127,7 @@ class Finding:
     threshold: float | None = None
     subject: str = ""
     at: float | None = None
+    probe: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +141,33 @@ class Uplink:
     utilisation_p95: float | None
     utilisation_max: float | None
     daily_p95: tuple[float | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCheck:
+    """One service check of one server over the period.
+
+    ``reasons`` are the most frequent failure reasons with their counts.
+    ``cert_expiry`` is the earliest certificate notAfter seen (unix seconds)
+    and ``cert_days_left`` the days from the end of the period to it,
+    negative once it has passed.
+    """
+
+    target: str
+    probe: str
+    runs: int
+    successes: int
+    maintenance_runs: int
+    availability: float | None
+    response_median: float | None
+    response_p95: float | None
+    reasons: tuple[tuple[str, int], ...]
+    cert_expiry: float | None
+    cert_days_left: float | None
+
+    @property
+    def subject(self) -> str:
+        return f"{self.target} · {self.probe}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +229,7 @@ class Section:
     daily: tuple[DailyPoint, ...]
     verdict: str
     findings: tuple[Finding, ...]
+    services: tuple[ServiceCheck, ...] = ()
 
     @property
     def uplink_p95(self) -> float | None:
@@ -251,6 +285,7 @@ class _History:
     interfaces: Mapping[tuple[str, int], history.InterfacePeriod]
     daily_interfaces: Mapping[tuple[str, int], Sequence[history.InterfacePeriod]]
     incidents: Sequence[history.IncidentPart]
+    services: Mapping[tuple[str, str], history.ServicePeriod] = field(default_factory=dict)
 
 
 def build_report(
@@ -292,12 +327,16 @@ def build_report(
                 history.interface_periods(connection, start, measured_end, zone, by_day=True),
             ),
             incidents=history.incidents(connection, start, measured_end, now),
+            services=cast(
+                Mapping[tuple[str, str], history.ServicePeriod],
+                history.service_periods(connection, start, measured_end, zone),
+            ),
         )
     else:
         data = _History({}, {}, {}, {}, ())
 
     sections = tuple(
-        _build_section(plan, data, settings, measured_end - start, days)
+        _build_section(plan, data, settings, measured_end - start, days, end)
         for plan in plan_sections(inventory.targets, settings)
     )
     return Report(
@@ -352,6 +391,7 @@ def _build_section(
     settings: ReportSettings,
     length: float,
     days: Sequence[float],
+    end: float,
 ) -> Section:
     names = [target.name for target in plan.targets]
     periods = [data.periods[name] for name in names if name in data.periods]
@@ -399,6 +439,7 @@ def _build_section(
         daily=_daily_points(names, data, uplinks, days),
         verdict=READY,
         findings=(),
+        services=_service_checks(plan, data, end) if plan.kind == SERVER else (),
     )
     findings = judge(section, settings)
     return _with_verdict(section, findings)
@@ -474,6 +515,43 @@ def _busyness(period: history.InterfacePeriod) -> tuple[float, float, float]:
     p95 = period.utilisation_p95
     peak = period.utilisation_max
     return (-1.0 if p95 is None else p95, -1.0 if peak is None else peak, traffic)
+
+
+# Failure reasons listed per service check.
+_WORST_REASONS: Final = 3
+
+
+def _service_checks(plan: SectionPlan, data: _History, end: float) -> tuple[ServiceCheck, ...]:
+    """Return the service checks of a server section: configured ones, and any with data."""
+    checks = []
+    for target in plan.targets:
+        for probe in history.SERVICE_PROBES:
+            period = data.services.get((target.name, probe))
+            if period is None and probe not in target.probes:
+                continue
+            checks.append(_service_check(target.name, probe, period, end))
+    return tuple(checks)
+
+
+def _service_check(
+    target: str, probe: str, period: history.ServicePeriod | None, end: float
+) -> ServiceCheck:
+    if period is None:
+        return ServiceCheck(target, probe, 0, 0, 0, None, None, None, (), None, None)
+    expiry = period.cert_expiry
+    return ServiceCheck(
+        target=target,
+        probe=probe,
+        runs=period.runs,
+        successes=period.successes,
+        maintenance_runs=period.maintenance_runs,
+        availability=period.availability,
+        response_median=period.response_median,
+        response_p95=period.response_p95,
+        reasons=tuple(period.worst_reasons(_WORST_REASONS)),
+        cert_expiry=expiry,
+        cert_days_left=None if expiry is None else (expiry - end) / 86400,
+    )
 
 
 def _headroom(periods: Sequence[history.TargetPeriod]) -> dict[str, tuple[float, str]]:
@@ -573,6 +651,8 @@ def judge(section: Section, settings: ReportSettings) -> list[Finding]:
             settings.headroom_ready,
             target,
         )
+    for service in section.services:
+        findings += _service_findings(service, settings)
     for check in section.isolation:
         if check.breached:
             findings.append(
@@ -594,6 +674,41 @@ def judge(section: Section, settings: ReportSettings) -> list[Finding]:
                     subject=check.target,
                 )
             )
+    return findings
+
+
+def _service_findings(service: ServiceCheck, settings: ReportSettings) -> list[Finding]:
+    """Judge one service check: availability, response time p95 and certificate expiry."""
+    found = _below(
+        "service_availability",
+        service.availability,
+        settings.availability_minimum,
+        settings.availability_ready,
+        service.target,
+    )
+    found += _above(
+        "response_p95",
+        service.response_p95,
+        settings.response_p95_limit,
+        settings.response_p95_ready,
+        service.target,
+    )
+    findings = [replace(finding, probe=service.probe) for finding in found]
+    days = service.cert_days_left
+    if days is not None and days < settings.cert_days_minimum:
+        key = "report.reason.cert_expired" if days <= 0 else "report.reason.cert_days_minimum"
+        findings.append(
+            Finding(
+                NOT_READY,
+                "cert_days_left",
+                key,
+                days,
+                float(settings.cert_days_minimum),
+                service.target,
+                at=service.cert_expiry,
+                probe=service.probe,
+            )
+        )
     return findings
 
 
@@ -706,6 +821,29 @@ class _Format:
         clock = format_skeleton("Hm", local, locale=self.locale)
         return f"{format_date(local, 'long', locale=self.locale)} {clock} {local.tzname()}"
 
+    def date(self, at: float) -> str:
+        """Write a local date as "12 Des 2026" (Babel's medium format)."""
+        return format_date(datetime.fromtimestamp(at, self.zone), "medium", locale=self.locale)
+
+    def days(self, days: float) -> str:
+        """Write whole days, rounded down: "9 hari"."""
+        count = math.floor(days)
+        key = "report.unit.day" if count == 1 else "report.unit.days"
+        return self.text(key, count=self.number(count, 0))
+
+    def response(self, seconds: float | None) -> str:
+        """Write a response time: "850 ms" under a second, "2,4 s" from one second on."""
+        if seconds is None:
+            return self.text("report.no_data")
+        if seconds < 1.0:
+            return f"{self.number(seconds * 1000, 0)} ms"
+        return f"{self.number(seconds, 1)} s"
+
+    def reason(self, reason: str) -> str:
+        """Write a probe's reason code in words when the catalogue has it, else the code."""
+        key = f"reason.{reason}"
+        return self.text(key) if key in i18n.catalogue() else reason
+
     def day(self, at: float) -> str:
         local = datetime.fromtimestamp(at, self.zone)
         return format_skeleton("MMMd", local, locale=self.locale)
@@ -766,7 +904,9 @@ class _Format:
             threshold=threshold,
             duration=self.duration(finding.value),
             time=self.moment(finding.at) if finding.at is not None else "-",
+            date=self.date(finding.at) if finding.at is not None else "-",
             subject=finding.subject,
+            probe=finding.probe,
         )
         if finding.subject and finding.metric not in ("isolation",):
             sentence += f" ({finding.subject})"
@@ -779,6 +919,10 @@ class _Format:
             return self.milliseconds(value)
         if metric == "isolation":
             return self.duration(value)
+        if metric == "response_p95":
+            return self.response(value)
+        if metric == "cert_days_left":
+            return self.days(value)
         return self.percent(value, unlike=unlike)
 
 
@@ -835,6 +979,43 @@ def _figures(section: Section, form: _Format) -> list[_Figure]:
             figures.append(percent(f"{resource}_headroom", found[0] if found else None))
     figures.append(count("reboots", section.reboots))
     return figures
+
+
+def _service_cells(check: ServiceCheck, form: _Format) -> list[tuple[str, str]]:
+    """Return the (label key, text) cells of one service check, shared by text and HTML."""
+    if check.availability is None:
+        availability = form.text("report.no_data")
+    else:
+        availability = form.text(
+            "report.service.runs",
+            availability=form.percent(check.availability),
+            successes=form.number(check.successes, 0),
+            runs=form.number(check.runs, 0),
+        )
+    if check.maintenance_runs:
+        count = form.number(check.maintenance_runs, 0)
+        availability += "; " + form.text("report.service.maintenance_runs", count=count)
+    if check.reasons:
+        failures = ", ".join(
+            f"{form.reason(reason)} {form.number(count, 0)}" for reason, count in check.reasons
+        )
+    else:
+        failures = form.text("report.service.no_failures")
+    certificate = "-"
+    if check.cert_expiry is not None and check.cert_days_left is not None:
+        date = form.date(check.cert_expiry)
+        if check.cert_days_left <= 0:
+            certificate = form.text("report.service.cert_expired", date=date)
+        else:
+            days = form.days(check.cert_days_left)
+            certificate = form.text("report.service.cert_days", date=date, days=days)
+    return [
+        ("report.service.availability", availability),
+        ("report.service.response_median", form.response(check.response_median)),
+        ("report.service.response_p95", form.response(check.response_p95)),
+        ("report.service.failures", failures),
+        ("report.service.certificate", certificate),
+    ]
 
 
 def _metric_verdict(section: Section, metric: str) -> str:
@@ -938,6 +1119,13 @@ def _section_lines(section: Section, form: _Format) -> list[str]:
         lines.append(_uplink_line(uplink, form))
     for check in section.isolation:
         lines.append(_isolation_line(check, form))
+    if section.services:
+        lines.append(form.text("report.services"))
+    for service in section.services:
+        lines.append(f"  {service.subject}")
+        cells = _service_cells(service, form)
+        label_width = max(len(form.text(key)) for key, _ in cells)
+        lines.extend(f"    {form.text(key):<{label_width}}  {text}" for key, text in cells)
     return lines
 
 
@@ -1045,6 +1233,8 @@ def render_csv(report: Report, language: str) -> str:
                     _cell(_isolation_line(check, form)),
                 ]
             )
+        for service in section.services:
+            _service_csv_rows(writer, service, section, form, [start, end])
         writer.writerow(
             [
                 *prefix,
@@ -1056,6 +1246,51 @@ def render_csv(report: Report, language: str) -> str:
             ]
         )
     return _BOM + buffer.getvalue()
+
+
+def _service_csv_rows(
+    writer: Any, service: ServiceCheck, section: Section, form: _Format, period: list[str]
+) -> None:
+    """Write the rows of one service check; the section cell also names the check."""
+    title = f"{form.section_title(section)} · {service.subject}"
+    prefix = [*period, _cell(title), form.kind(section.kind)]
+    availability = None if service.availability is None else service.availability * 100
+    median = None if service.response_median is None else service.response_median * 1000
+    p95 = None if service.response_p95 is None else service.response_p95 * 1000
+    rows: list[tuple[str, float | str | None, str]] = [
+        ("service_runs", float(service.runs), "count"),
+        ("service_successes", float(service.successes), "count"),
+        ("service_maintenance_runs", float(service.maintenance_runs), "count"),
+        ("service_availability", availability, "%"),
+        ("response_median", median, "ms"),
+        ("response_p95", p95, "ms"),
+    ]
+    rows += [(f"failures.{reason}", float(count), "count") for reason, count in service.reasons]
+    if service.cert_expiry is not None:
+        expiry = datetime.fromtimestamp(service.cert_expiry, form.zone).date().isoformat()
+        rows.append(("cert_expiry", expiry, "date"))
+        rows.append(("cert_days_left", service.cert_days_left, "d"))
+    judged = {"service_availability", "response_p95", "cert_days_left"}
+    for metric, value, unit in rows:
+        findings = [
+            f
+            for f in section.findings
+            if f.metric == metric and f.subject == service.target and f.probe == service.probe
+        ]
+        verdict = ""
+        if metric in judged:
+            verdict = verdict_of(findings)
+        shown = value if isinstance(value, str) else _csv_number(value, form.language)
+        writer.writerow(
+            [
+                *prefix,
+                metric,
+                shown,
+                unit,
+                form.verdict(verdict) if verdict else "",
+                _cell("; ".join(form.finding(f) for f in findings)),
+            ]
+        )
 
 
 def _cell(text: str) -> str:
@@ -1112,6 +1347,8 @@ svg { display: block; width: 100%; height: auto; max-width: 100%; }
 ul.findings { margin: 1mm 0 2mm; padding-left: 5mm; }
 section.detail { break-before: auto; }
 .meta { color: #444; }
+table.services { font-size: 9pt; }
+caption { text-align: left; font-weight: bold; padding: 1mm 0; }
 """
 
 
@@ -1212,9 +1449,42 @@ def _section_html(report: Report, section: Section, form: _Format) -> list[str]:
         parts.append(f"<h3>{_escape(form.text('report.isolation'))}</h3><ul>")
         parts += [f"<li>{_escape(_isolation_line(c, form))}</li>" for c in section.isolation]
         parts.append("</ul>")
+    if section.services:
+        parts += _services_html(section, form)
     if section.targets and report.days:
         parts += _daily_html(report, section, form)
     parts.append("</section>")
+    return parts
+
+
+def _services_html(section: Section, form: _Format) -> list[str]:
+    """Write one small table per server with a row per service check."""
+    parts = [f"<h3>{_escape(form.text('report.services'))}</h3>"]
+    by_target: dict[str, list[ServiceCheck]] = {}
+    for service in section.services:
+        by_target.setdefault(service.target, []).append(service)
+    for target, services in by_target.items():
+        cells = [_service_cells(service, form) for service in services]
+        header = "".join(
+            f"<th>{_escape(form.text(key))}</th>"
+            for key in ("report.service.check", *(key for key, _ in cells[0]))
+        )
+        parts += [
+            '<table class="services">',
+            f"<caption>{_escape(target)}</caption>",
+            f"<thead><tr>{header}</tr></thead>",
+            "<tbody>",
+        ]
+        for service, row in zip(services, cells, strict=True):
+            verdict = verdict_of(
+                f for f in section.findings if f.subject == target and f.probe == service.probe
+            )
+            parts.append(
+                f'<tr><td><span class="verdict {verdict}">{_escape(service.probe)}</span></td>'
+                + "".join(f"<td>{_escape(text)}</td>" for _, text in row)
+                + "</tr>"
+            )
+        parts += ["</tbody>", "</table>"]
     return parts
 
 

@@ -13,7 +13,8 @@ The schema version is kept in ``PRAGMA user_version`` (see MIGRATIONS):
 1 the raw results, 2 the interface rows of SNMP polls, 3 statuses,
 incidents, alert delivery and maintenance windows, 4 the history (status
 changes, hourly and daily rollups, the packed raw archive; monitor.history
-reads and writes them). The raw results::
+reads and writes them), 5 the hourly and daily rollups of the service checks
+(tcp, http, tls, dns). The raw results::
 
     results(id INTEGER PRIMARY KEY, target TEXT, probe TEXT, started REAL,
             duration REAL, success INTEGER, reason TEXT, values_json TEXT,
@@ -1001,6 +1002,62 @@ def _create_history_tables(db: sqlite_utils.Database) -> None:
     )
 
 
+SERVICE_HOURLY_TABLE = "service_hourly"
+SERVICE_DAILY_TABLE = "service_daily"
+
+# One row per target, start and service probe. ``runs``, ``successes``,
+# ``duration_hist`` and ``reasons`` count only checks started outside
+# maintenance; ``maintenance_runs`` counts the others. ``covered_ms`` is the
+# time that the check's results cover, as for the status probe.
+# ``duration_hist`` is a Histogram text of the successful checks' durations,
+# ``reasons`` "REASON:count,..." of the failed ones, and ``cert_expiry_min``
+# the lowest cert_expiry_timestamp_seconds (unix seconds) seen.
+_SERVICE_ROLLUP_COLUMNS = """
+    target TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    probe TEXT NOT NULL,
+    runs INTEGER NOT NULL,
+    successes INTEGER NOT NULL,
+    maintenance_runs INTEGER NOT NULL,
+    covered_ms INTEGER NOT NULL,
+    duration_hist TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    cert_expiry_min REAL,
+    PRIMARY KEY (target, start, probe)
+"""
+
+# Keys of the history marks that monitor.history keeps in the marks table.
+_MARK_ROLLED_FROM = "history.rolled_from"
+_MARK_DIRTY_SINCE = "history.dirty_since"
+
+
+def _create_service_tables(db: sqlite_utils.Database) -> None:
+    """Create the rollups of the service checks, and have the hours already rolled redone.
+
+    A database from version 4 has hours rolled up without service rows. The
+    mark "history.dirty_since" set to the first rolled hour makes
+    monitor.history roll up again every hour whose raw data is still kept,
+    which fills the new tables. Older hours keep their rollups and have no
+    service rows.
+    """
+    connection = db.conn
+    for table in (SERVICE_HOURLY_TABLE, SERVICE_DAILY_TABLE):
+        connection.execute(f"CREATE TABLE {table} ({_SERVICE_ROLLUP_COLUMNS}) WITHOUT ROWID")
+    row = connection.execute(
+        f"SELECT value FROM {MARKS_TABLE} WHERE key = ?", (_MARK_ROLLED_FROM,)
+    ).fetchone()
+    if row is None:
+        return
+    dirty = connection.execute(
+        f"SELECT value FROM {MARKS_TABLE} WHERE key = ?", (_MARK_DIRTY_SINCE,)
+    ).fetchone()
+    since = float(row[0]) if dirty is None else min(float(row[0]), float(dirty[0]))
+    connection.execute(
+        f"INSERT OR REPLACE INTO {MARKS_TABLE} (key, value) VALUES (?, ?)",
+        (_MARK_DIRTY_SINCE, repr(since)),
+    )
+
+
 # Migration N (counting from 1) brings the schema from user_version N-1 to N.
 # Append new steps and never change a released one, because existing
 # databases have already run it.
@@ -1009,6 +1066,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _create_interfaces_table,
     _create_status_tables,
     _create_history_tables,
+    _create_service_tables,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

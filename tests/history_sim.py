@@ -600,6 +600,7 @@ class DeviceModel:
     ) -> None:
         self.target = target
         self.name = target.name
+        self.server = server
         self.rng = random.Random(f"{settings.seed}:device:{target.name}")
         rng = self.rng
         self.interval = target.settings.interval
@@ -851,6 +852,8 @@ class Simulation:
                 self._icmp_hour(device, begin, end, utc_offset, rows)
             if device.has_snmp:
                 self._snmp_hour(device, begin, end, utc_offset, rows)
+            if device.server and not device.isolation:
+                self._service_hour(device, begin, end, rows)
 
         # The board reads results in time order, and _needs_board counts in that order.
         rows.candidates.sort(key=lambda candidate: (candidate[0], candidate[1]))
@@ -876,6 +879,54 @@ class Simulation:
                 yield moment
             index += 1
             moment = first + index * interval
+
+    def _service_hour(self, device: DeviceModel, begin: float, end: float, rows: HourRows) -> None:
+        """Write an http and a tls check of a server per interval, beside its pings.
+
+        The first server ("server1" in the sample configuration) has a bad
+        second week: 6 % of its http checks fail and answers take about 2.5 s.
+        Its certificate expires 10 days after the simulated period, the
+        others' after 200 days. The checks do not feed the status board.
+        """
+        rng = random.Random(f"{device.name}:services:{begin}")
+        first = device.name.endswith("1")
+        bad_week = (self.start + 7 * DAY, self.start + 14 * DAY)
+        expiry = self.end + (10 if first else 200) * DAY
+        for slot in self._slots(device.icmp_offset + 5.0, device.interval, begin, end):
+            bad = first and bad_week[0] <= slot < bad_week[1]
+            answered = device.answers(slot)
+            success = answered and not (bad and rng.random() < 0.06)
+            if not answered:
+                reason = "connect_timeout"
+            elif success:
+                reason = "ok"
+            else:
+                reason = rng.choice(["unexpected_status", "response_timeout"])
+            center = 2.5 if bad else 0.25
+            duration = rng.lognormvariate(math.log(center), 0.3) if answered else 10.0
+            values: dict[str, float] = {"ip_version": device.ip_version}
+            if answered:
+                values["status_code"] = 200.0 if success else 503.0
+                values["cert_expiry_timestamp_seconds"] = expiry
+            rows.results.append(
+                (device.name, "http", slot, duration, int(success), reason, _encode(values), "")
+            )
+            tls_values = {"ip_version": device.ip_version}
+            if answered:
+                tls_values["cert_expiry_timestamp_seconds"] = expiry
+                tls_values["cert_verified"] = 1.0
+            rows.results.append(
+                (
+                    device.name,
+                    "tls",
+                    slot + 1.0,
+                    0.02 if answered else 10.0,
+                    int(answered),
+                    "ok" if answered else "connect_timeout",
+                    _encode(tls_values),
+                    "",
+                )
+            )
 
     def _icmp_hour(
         self, device: DeviceModel, begin: float, end: float, utc_offset: float, rows: HourRows

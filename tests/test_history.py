@@ -48,6 +48,8 @@ def add_result(
     *,
     success: bool = True,
     values: dict[str, Any] | None = None,
+    duration: float = 0.5,
+    reason: str | None = None,
 ) -> None:
     db.conn.execute(
         "INSERT INTO results (target, probe, started, duration, success, reason, values_json,"
@@ -56,9 +58,9 @@ def add_result(
             target,
             probe,
             started,
-            0.5,
+            duration,
             1 if success else 0,
-            "" if success else "timeout",
+            reason if reason is not None else ("" if success else "timeout"),
             json.dumps(values or {}),
             "",
         ),
@@ -597,6 +599,8 @@ def histories(draw: st.DrawFn) -> dict[str, Any]:
                     },
                 )
             )
+            if target == "pinged" and rnd.randint(0, 9) > 0:
+                events.append((moment + 1, "result", _service_result(rnd, target, moment + 1)))
             gap_kind = rnd.randint(0, 39)
             if gap_kind == 0:
                 gap = float(rnd.randint(2 * HOUR, 3 * HOUR))
@@ -634,6 +638,24 @@ def histories(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+def _service_result(rnd: random.Random, target: str, moment: float) -> dict[str, Any]:
+    """Return an http or tls check; some fail, some carry a certificate expiry."""
+    probe = rnd.choice(["http", "tls"])
+    success = rnd.randint(0, 9) > 2
+    values: dict[str, Any] = {}
+    if rnd.random() < 0.7:
+        values[history.CERT_EXPIRY] = 1_800_000_000 + rnd.randint(0, 10**7)
+    return {
+        "target": target,
+        "probe": probe,
+        "started": moment,
+        "success": success,
+        "values": values,
+        "duration": rnd.randint(1, 5_000_000) / 1e6,
+        "reason": "ok" if success else rnd.choice(["connect_timeout", "unexpected_status"]),
+    }
+
+
 def _interface_row(rnd: random.Random, target: str, moment: float, counter: int) -> dict[str, Any]:
     rated = rnd.random() < 0.5
     return {
@@ -665,6 +687,8 @@ def _feed(db: sqlite_utils.Database, event: tuple[float, str, dict[str, Any]]) -
             data["started"],
             success=data["success"],
             values=data["values"],
+            duration=data.get("duration", 0.5),
+            reason=data.get("reason"),
         )
     elif kind == "interface":
         db.table("interface_results").insert(data)
@@ -696,6 +720,19 @@ def assert_same_interfaces(rolled: dict[Any, Any], raw: dict[Any, Any]) -> None:
         assert period.utilisation == expected.utilisation, key
         for name in ("receive_mean", "transmit_mean", "receive_max", "utilisation_max"):
             assert_same_reading(getattr(period, name), getattr(expected, name), (key, name))
+
+
+def assert_same_services(rolled: dict[Any, Any], raw: dict[Any, Any]) -> None:
+    assert sorted(rolled) == sorted(raw)
+    for key, period in rolled.items():
+        expected = raw[key]
+        assert (period.runs, period.successes) == (expected.runs, expected.successes), key
+        assert period.maintenance_runs == expected.maintenance_runs, key
+        assert period.durations == expected.durations, key
+        assert period.reasons == expected.reasons, key
+        assert period.cert_expiry == expected.cert_expiry, key
+        tolerance = 0.0005 * math.ceil((period.end - period.start) / HOUR) + 1e-6
+        assert period.covered_seconds == pytest.approx(expected.covered_seconds, abs=tolerance)
 
 
 def assert_same_reading(rolled: float | None, raw: float | None, label: object) -> None:
@@ -751,6 +788,10 @@ def test_rollups_equal_raw_data(
             history.interface_periods(reader, hour, hour + HOUR, zone),
             history.recompute_interfaces(reader, hour, hour + HOUR),
         )
+        assert_same_services(
+            history.service_periods(reader, hour, hour + HOUR, zone),
+            history.recompute_services(reader, hour, hour + HOUR, INTERVALS),
+        )
     day_start, day_end = history.day_bounds(start, zone)
     for low, high in ((day_start, day_end), (start + 3 * HOUR, last_hour), (start, last_hour)):
         rolled = history.target_periods(reader, low, high, zone)
@@ -761,6 +802,10 @@ def test_rollups_equal_raw_data(
         assert_same_interfaces(
             history.interface_periods(reader, low, high, zone),
             history.recompute_interfaces(reader, low, high),
+        )
+        assert_same_services(
+            history.service_periods(reader, low, high, zone),
+            history.recompute_services(reader, low, high, INTERVALS),
         )
     reader.close()
     database.close()

@@ -1017,3 +1017,113 @@ def test_cli_unwritable_output(
         f"berkas keluaran {output} tidak bisa ditulis (No such file or directory);"
         " periksa foldernya dan izin tulis, atau pilih berkas lain dengan -o"
     )
+
+
+# Service checks of the application servers --------------------------------------------
+
+
+def make_service(**overrides: Any) -> report.ServiceCheck:
+    """Build an http check of simpeg that passes every threshold."""
+    fields: dict[str, Any] = {
+        "target": "simpeg",
+        "probe": "http",
+        "runs": 43_200,
+        "successes": 43_200,
+        "maintenance_runs": 0,
+        "availability": 1.0,
+        "response_median": 0.2,
+        "response_p95": 0.6,
+        "reasons": (),
+        "cert_expiry": None,
+        "cert_days_left": None,
+    }
+    fields.update(overrides)
+    return report.ServiceCheck(**fields)
+
+
+def server_section(*services: report.ServiceCheck) -> Section:
+    return make_section(kind=SERVER, name="", targets=("simpeg",), services=services)
+
+
+@pytest.mark.parametrize(
+    ("p95", "expected"),
+    [(1.0, READY), (1.01, NEEDS_IMPROVEMENT), (3.0, NEEDS_IMPROVEMENT), (3.01, NOT_READY)],
+)
+def test_response_p95_verdict(p95: float, expected: str) -> None:
+    assert server_section(make_service(response_p95=p95)).verdict == expected
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"), [(14.0, READY), (13.9, NOT_READY), (-2.0, NOT_READY)]
+)
+def test_certificate_days_verdict(days: float, expected: str) -> None:
+    service = make_service(cert_expiry=NOVEMBER_END + days * DAY, cert_days_left=days)
+    assert server_section(service).verdict == expected
+
+
+def test_service_availability_known_answer() -> None:
+    # 1,440 checks a day for 30 days, 72 failed each day.
+    runs = 1440 * 30
+    service = make_service(runs=runs, successes=runs - 72 * 30, availability=(runs - 2160) / runs)
+    section = server_section(service)
+    assert service.availability == pytest.approx(0.95)
+    assert section.verdict == NOT_READY
+    assert reasons(section, "id") == [
+        "ketersediaan layanan http 95 % di bawah batas minimum 98 % (simpeg)"
+    ]
+    assert reasons(section, "en") == [
+        "http service availability 95 % below the minimum 98 % (simpeg)"
+    ]
+
+
+def test_service_reasons_in_both_languages() -> None:
+    expiry = datetime(2026, 12, 12, 10, 0, tzinfo=JAKARTA).timestamp()
+    service = make_service(
+        availability=0.971,
+        response_p95=2.4,
+        cert_expiry=expiry,
+        cert_days_left=(expiry - NOVEMBER_END) / DAY,
+    )
+    section = server_section(service)
+    assert reasons(section, "id") == [
+        "ketersediaan layanan http 97,1 % di bawah batas minimum 98 % (simpeg)",
+        "p95 waktu respons http 2,4 s di atas target 1 s (simpeg)",
+        "sertifikat http berakhir 12 Des 2026, sisa 11 hari pada akhir periode,"
+        " di bawah minimum 14 hari (simpeg)",
+    ]
+    assert reasons(section, "en")[2] == (
+        "http certificate expires Dec 12, 2026, 11 days left at the end of the period,"
+        " under the minimum 14 days (simpeg)"
+    )
+
+
+def test_service_check_in_every_format() -> None:
+    service = make_service(
+        runs=1440,
+        successes=1368,
+        availability=0.95,
+        reasons=(("connect_timeout", 40), ("unexpected_status", 32)),
+        cert_expiry=datetime(2026, 12, 12, tzinfo=JAKARTA).timestamp(),
+        cert_days_left=11.0,
+    )
+    built = make_report(server_section(service))
+
+    text = report.render_text(built, "id")
+    assert "  simpeg · http" in text
+    assert "95 % (1.368 dari 1.440 pemeriksaan)" in text
+    timeout_words = report._Format("id", "Asia/Jakarta").reason("connect_timeout")
+    assert f"{timeout_words} 40, " in text
+    assert "12 Des 2026 (sisa 11 hari pada akhir periode)" in text
+
+    rows = list(csv.reader(io.StringIO(report.render_csv(built, "en").lstrip("\ufeff"))))
+    service_rows = {row[4]: row for row in rows if row[2].endswith("simpeg · http")}
+    assert service_rows["service_availability"][5] == "95"
+    assert service_rows["service_availability"][7] == "Not ready"
+    assert service_rows["failures.connect_timeout"][5] == "40"
+    assert service_rows["cert_expiry"][5] == "2026-12-12"
+    assert service_rows["cert_days_left"][5] == "11"
+
+    page = report.render_html(built, "en")
+    assert '<table class="services">' in page
+    assert "<caption>simpeg</caption>" in page
+    assert '<span class="verdict not_ready">http</span>' in page

@@ -171,7 +171,7 @@ def test_open_creates_schema(open_storage: Callable[..., Storage], tmp_path: Pat
     assert db.table("results").pks == ["id"]
     indexes = {index.name: index.columns for index in db.table("results").indexes}
     assert indexes["results_target_probe_started"] == ["target", "probe", "started"]
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
 
@@ -248,7 +248,7 @@ def test_open_migrates_version_zero_database(
         open_storage(start=False)
 
     db = connect_readonly(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     assert db.table("results").exists()
     assert db.execute("SELECT text FROM notes").fetchall() == [("kept",)]
     db.close()
@@ -850,10 +850,11 @@ def test_version_one_database_upgraded(tmp_path: Path) -> None:
     storage.close()
 
     db = connect_readonly(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     assert db.table("outbox").exists()
     assert db.table("interface_results").exists()
     assert db.table("status_changes").exists()
+    assert db.table("service_hourly").exists()
     assert db.table("history_hourly").exists()
     assert db.execute("SELECT target FROM results").fetchall() == [("a",)]
 

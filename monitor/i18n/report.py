@@ -304,4 +304,61 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "basis data {path} gagal dibaca ({error}); periksa berkas itu dan izin bacanya",
         "en": "failed to read the database {path} ({error}); check the file and its read permission",
     },
+    # Service checks of the application servers (probes tcp, http, tls, dns).
+    "report.services": {
+        "id": "Pemeriksaan layanan",
+        "en": "Service checks",
+    },
+    "report.service.check": {"id": "Pemeriksaan", "en": "Check"},
+    "report.service.availability": {"id": "Ketersediaan layanan", "en": "Service availability"},
+    "report.service.runs": {
+        "id": "{availability} ({successes} dari {runs} pemeriksaan)",
+        "en": "{availability} ({successes} of {runs} checks)",
+    },
+    "report.service.maintenance_runs": {
+        "id": "{count} pemeriksaan saat pemeliharaan tidak dihitung",
+        "en": "{count} checks during maintenance not counted",
+    },
+    "report.service.response_median": {
+        "id": "Waktu respons median",
+        "en": "Response time median",
+    },
+    "report.service.response_p95": {"id": "Waktu respons p95", "en": "Response time p95"},
+    "report.service.failures": {"id": "Kegagalan terbanyak", "en": "Most frequent failures"},
+    "report.service.no_failures": {"id": "tidak ada", "en": "none"},
+    "report.service.certificate": {"id": "Sertifikat berakhir", "en": "Certificate expires"},
+    "report.service.cert_days": {
+        "id": "{date} (sisa {days} pada akhir periode)",
+        "en": "{date} ({days} left at the end of the period)",
+    },
+    "report.service.cert_expired": {
+        "id": "{date} (sudah berakhir pada akhir periode)",
+        "en": "{date} (expired by the end of the period)",
+    },
+    "report.reason.service_availability_minimum": {
+        "id": "ketersediaan layanan {probe} {value} di bawah batas minimum {threshold}",
+        "en": "{probe} service availability {value} below the minimum {threshold}",
+    },
+    "report.reason.service_availability_ready": {
+        "id": "ketersediaan layanan {probe} {value} di bawah target {threshold}",
+        "en": "{probe} service availability {value} below the target {threshold}",
+    },
+    "report.reason.response_p95_limit": {
+        "id": "p95 waktu respons {probe} {value} di atas batas {threshold}",
+        "en": "{probe} response time p95 {value} above the limit {threshold}",
+    },
+    "report.reason.response_p95_ready": {
+        "id": "p95 waktu respons {probe} {value} di atas target {threshold}",
+        "en": "{probe} response time p95 {value} above the target {threshold}",
+    },
+    "report.reason.cert_days_minimum": {
+        "id": "sertifikat {probe} berakhir {date}, sisa {value} pada akhir periode, di bawah minimum {threshold}",
+        "en": "{probe} certificate expires {date}, {value} left at the end of the period, under the minimum {threshold}",
+    },
+    "report.reason.cert_expired": {
+        "id": "sertifikat {probe} berakhir {date}, sebelum akhir periode",
+        "en": "{probe} certificate expires {date}, before the end of the period",
+    },
+    "report.unit.day": {"id": "{count} hari", "en": "{count} day"},
+    "report.unit.days": {"id": "{count} hari", "en": "{count} days"},
 }
