@@ -458,8 +458,111 @@ def servers_row() -> Row:
                 maximum=1,
                 thresholds=[(None, "green"), (0.8, "yellow"), (0.9, "red")],
             ),
+            *service_panels(),
         ],
     )
+
+
+SERVICE_CHECKS = 'probe=~"tcp|http|tls|dns"'
+
+
+def service_panels() -> list[Panel]:
+    """Panels of the application-service checks: results, response times, certificates."""
+    return [
+        Panel(
+            "stat",
+            Text("Layanan aplikasi", "Application services"),
+            Text(
+                "Hasil terakhir setiap pemeriksaan layanan (TCP, HTTP, TLS, DNS) per server.",
+                "Last result of every service check (TCP, HTTP, TLS, DNS) per server.",
+            ),
+            status_queries(
+                f"pantau_probe_success{{{SERVICE_CHECKS}, {SERVERS}}}", "{{target}} {{probe}}"
+            ),
+            width=12,
+            height=6,
+            mappings=REACHABILITY_STATES,
+            links=[DRILL_DOWN_LINK],
+            options={
+                "colorMode": "background",
+                "graphMode": "none",
+                "textMode": "value_and_name",
+            },
+        ),
+        Panel(
+            "bargauge",
+            Text("Sisa masa berlaku sertifikat", "Certificate validity left"),
+            Text(
+                "Hari sampai sertifikat TLS setiap layanan berakhir; kuning di bawah 21 hari, "
+                "merah di bawah 7 hari.",
+                "Days until each service's TLS certificate expires; yellow under 21 days, "
+                "red under 7 days.",
+            ),
+            [
+                Query(
+                    f"min by (target, probe) (pantau_tls_cert_days_left{{{SERVERS}}})",
+                    "{{target}} {{probe}}",
+                    instant=True,
+                )
+            ],
+            width=12,
+            height=6,
+            unit="d",
+            minimum=0,
+            thresholds=[(None, "red"), (7, "yellow"), (21, "green")],
+        ),
+        Panel(
+            "timeseries",
+            Text("Waktu respons layanan", "Service response time"),
+            Text(
+                "Lama setiap pemeriksaan layanan dari awal sampai jawaban lengkap.",
+                "Duration of each service check from start to the complete answer.",
+            ),
+            [
+                Query(
+                    f"pantau_probe_duration_seconds{{{SERVICE_CHECKS}, {SERVERS}}}",
+                    "{{target}} {{probe}}",
+                )
+            ],
+            unit="s",
+            minimum=0,
+        ),
+        Panel(
+            "timeseries",
+            Text("Fase HTTP", "HTTP phases"),
+            Text(
+                "Waktu resolusi nama, koneksi, jabat tangan TLS, pemrosesan (sampai byte "
+                "pertama) dan transfer pemeriksaan HTTP terakhir.",
+                "Name resolution, connect, TLS handshake, processing (to the first byte) "
+                "and transfer time of the last HTTP check.",
+            ),
+            [
+                Query(
+                    f"sum by (target, phase) (pantau_http_duration_seconds{{{SERVERS}}})",
+                    "{{target}} {{phase}}",
+                )
+            ],
+            unit="s",
+            minimum=0,
+        ),
+        Panel(
+            "timeseries",
+            Text("Ketersediaan layanan (24 jam)", "Service availability (24 h)"),
+            Text(
+                "Bagian pemeriksaan layanan yang berhasil selama 24 jam terakhir.",
+                "Share of service checks that passed over the last 24 hours.",
+            ),
+            [
+                Query(
+                    f"avg_over_time(pantau_probe_success{{{SERVICE_CHECKS}, {SERVERS}}}[24h])",
+                    "{{target}} {{probe}}",
+                )
+            ],
+            unit="percentunit",
+            minimum=0,
+            maximum=1,
+        ),
+    ]
 
 
 def latency_row() -> Row:

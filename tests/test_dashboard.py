@@ -14,11 +14,13 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.https_server import LocalServers, https_servers
 from tests.lab import snmp as lab_snmp
 from tests.lab.netns import Lab
 from tests.test_daemon import ENV, PORT, RunningDaemon, value
@@ -59,7 +61,7 @@ INDONESIAN_WORDS = re.compile(
     r"\b(status|target|jaringan|server|latensi|kehilangan|paket|antarmuka|lalu|"
     r"pemakaian|perangkat|mesin|kesehatan|ringkasan|beban|memori|ruang|waktu|"
     r"muat|notifikasi|galat|putaran|keterlambatan|durasi|pemeriksaan|alasan|"
-    r"keterjangkauan|dinyalakan|tersibuk|dibuang|terburuk)\b",
+    r"keterjangkauan|dinyalakan|tersibuk|dibuang|terburuk|layanan|sertifikat|fase)\b",
     re.IGNORECASE,
 )
 
@@ -227,7 +229,8 @@ def substitute(expr: str, values: dict[str, str]) -> str:
     return expr
 
 
-def write_lab_config(path: Path, addresses: dict[str, str]) -> Path:
+def write_lab_config(path: Path, addresses: dict[str, str], web: LocalServers) -> Path:
+    url = web.url("valid", "/ok")
     path.write_text(
         f"""
 [daemon]
@@ -266,8 +269,10 @@ name = "srv-sim"
 address = "127.0.0.1"
 group = "Server Aplikasi"
 network = "server"
-probes = ["icmp", "snmp"]
+probes = ["icmp", "snmp", "http", "tls"]
 snmp = {{ credential = "linux", port = {SNMPSIM_PORT}, profiles = [{LINUX_PROFILES}] }}
+http = {{ url = "{url}", expect_text = "Layanan Publik", ca_file = "{web.ca_file}" }}
+tls = {{ port = {web.port("valid")}, ca_file = "{web.ca_file}" }}
 
 [[targets]]
 name = "switch-sim"
@@ -379,8 +384,17 @@ def wait_for_series(lab: Lab, exprs: list[str], timeout: float) -> None:
     raise AssertionError(f"Prometheus has no series yet: {list(zip(exprs, results, strict=False))}")
 
 
+@pytest.fixture
+def web(lab: Lab, tmp_path: Path) -> Iterator[LocalServers]:
+    """The HTTPS test server on the prober's loopback, for the service-check panels."""
+    certificates = tmp_path / "certs"
+    certificates.mkdir()
+    with https_servers(certificates, prefix=lab.prober.command([])) as servers:
+        yield servers
+
+
 @pytest.mark.netns
-def test_every_panel_query_returns_series(lab: Lab, tmp_path: Path) -> None:
+def test_every_panel_query_returns_series(lab: Lab, tmp_path: Path, web: LocalServers) -> None:
     prometheus = shutil.which("prometheus")
     assert prometheus, "prometheus not found: install the Debian package prometheus"
 
@@ -394,7 +408,7 @@ def test_every_panel_query_returns_series(lab: Lab, tmp_path: Path) -> None:
         lab, {community: every_recording[community] for community in SIMULATED.values()}
     )
     config = write_lab_config(
-        tmp_path / "pantau.toml", {name: host.ipv4 for name, host in hosts.items()}
+        tmp_path / "pantau.toml", {name: host.ipv4 for name, host in hosts.items()}, web
     )
     communities = {
         COMMUNITY_ENV: lab_snmp.LAB_COMMUNITY,
@@ -420,6 +434,8 @@ def test_every_panel_query_returns_series(lab: Lab, tmp_path: Path) -> None:
                 and value(samples, "pantau_probe_success", target="srv", probe="snmp") == 1.0
                 and value(samples, "pantau_probe_success", target="srv-sim", probe="snmp") == 1.0
                 and value(samples, "pantau_probe_success", target="switch-sim", probe="snmp") == 1.0
+                and value(samples, "pantau_probe_success", target="srv-sim", probe="http") == 1.0
+                and value(samples, "pantau_probe_success", target="srv-sim", probe="tls") == 1.0
                 and any(name == "pantau_interface_utilisation_ratio" for name, _ in samples)
             ),
             timeout=30,
