@@ -822,16 +822,22 @@ class StatusBoard:
         notified = record.cert_notified.get(source)
         values = {
             "cert_expiry_timestamp": float(expiry),
-            "cert_days_left": math.floor(left / 86400),
+            "cert_days_left": math.ceil(left / 86400),
             "cert_expiry_limit": float(limit),
         }
         if left <= 0:
             return  # expired: the check fails, and the down notice says why
         if left < limit and notified != expiry:
             record.cert_notified[source] = expiry
+            if any(
+                other == expiry for name, other in record.cert_notified.items() if name != source
+            ):
+                return  # the same certificate, already told through another check
             kind, severity = events.CERT_EXPIRING, events.WARNING
         elif left >= limit and notified is not None:
             del record.cert_notified[source]
+            if notified in record.cert_notified.values():
+                return  # another check still sees the old certificate, and tells it later
             kind, severity = events.CERT_RENEWED, events.WARNING
         else:
             return

@@ -153,7 +153,7 @@ def test_slow_answers_make_the_server_degraded_after_sustain() -> None:
 
 def test_near_expiry_raises_one_certificate_notice_with_the_date_then_degrades() -> None:
     board = Board(app_target())
-    expiry = 10 * DAY + 3600.0
+    expiry = 10 * DAY - 600.0
     for cycle in range(4):
         at = cycle * 30.0
         board.see(at, "icmp", True)
@@ -232,3 +232,26 @@ def test_expired_certificate_gets_the_down_notice_only() -> None:
     for cycle in range(3):
         board.see(cycle * 30.0, "http", False, "cert_expired", cert_expiry=-DAY)
     assert board.kinds() == [events.DOWN]
+
+
+def test_one_certificate_seen_by_http_and_tls_gets_one_notice() -> None:
+    board = Board(app_target(("icmp", "http", "tls")))
+    expiry = 9 * DAY
+    for cycle in range(3):
+        at = cycle * 30.0
+        board.see(at, "icmp", True)
+        board.see(at + 1, "http", True, cert_expiry=expiry - (at + 1))
+        board.see(at + 2, "tls", True, cert_expiry=expiry - (at + 2))
+    assert board.kinds().count(events.CERT_EXPIRING) == 1
+
+
+def test_one_certificate_renewed_behind_http_and_tls_gets_one_notice() -> None:
+    board = Board(app_target(("icmp", "http", "tls")))
+    board.see(0.0, "icmp", True)
+    board.see(1.0, "http", True, cert_expiry=5 * DAY - 1.0)
+    board.see(2.0, "tls", True, cert_expiry=5 * DAY - 2.0)
+    board.see(31.0, "http", True, cert_expiry=90 * DAY)
+    assert board.kinds().count(events.CERT_RENEWED) == 0
+    board.see(32.0, "tls", True, cert_expiry=90 * DAY)
+    assert board.kinds().count(events.CERT_EXPIRING) == 1
+    assert board.kinds().count(events.CERT_RENEWED) == 1

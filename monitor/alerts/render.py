@@ -370,7 +370,7 @@ def _certificate_details(event: Event, style: _Style) -> list[str]:
             style.text("alert.certificate.renewed", probe=style.escape(probe)),
             style.text("alert.certificate.valid_until", time=style.time(expiry)),
         ]
-    days = max(0, math.floor((expiry - event.at) / 86400))
+    days = max(0, math.ceil((expiry - event.at) / 86400))
     return [
         style.text(
             "alert.certificate.expires",
@@ -433,7 +433,7 @@ def _figure(name: str, value: float, style: _Style) -> str:
     if _THRESHOLDS[name] == _SECONDS:
         return style.text("alert.unit.seconds", number=style.number(value))
     if _THRESHOLDS[name] == _DAYS:
-        return _unit_words(math.floor(value / 86400), "day", style.locale)
+        return _unit_words(math.ceil(value / 86400), "day", style.locale)
     return style.text("alert.unit.percent", number=style.number(value * 100))
 
 
@@ -802,7 +802,7 @@ def _sample_events() -> list[tuple[str, list[Event]]]:
         address="10.30.0.10",
         reason="http_certificate",
         values={
-            "cert_expiry_timestamp": _SAMPLE_AT + 10 * 24 * _HOUR + 7 * _HOUR,
+            "cert_expiry_timestamp": _SAMPLE_AT + 10 * 24 * _HOUR - 3 * _HOUR,
             "cert_days_left": 10.0,
             "cert_expiry_limit": 21 * 24 * _HOUR,
         },
