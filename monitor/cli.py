@@ -189,6 +189,11 @@ def _check_config(path: Path, language: str | None) -> int:
             or translate("check.no_network", language),
         )
     )
+    kinds = cli_services.service_checks.SERVICE_PROBES
+    counts = {kind: sum(kind in target.probes for target in loaded.targets) for kind in kinds}
+    if any(counts.values()):
+        checks = ", ".join(f"{kind} {count}" for kind, count in counts.items() if count)
+        print(translate("check.services", language, checks=checks))
     return EXIT_OK
 
 

@@ -34,12 +34,27 @@ async def run_checks(targets: Sequence[Target]) -> list[tuple[Target, base.Probe
         (target, kind)
         for target in targets
         for kind in service_checks.SERVICE_PROBES
-        if kind in target.probes and not target.placeholder
+        if kind in target.probes
     ]
     results = await asyncio.gather(
-        *(_run_one(target, kind) for target, kind in jobs), return_exceptions=False
+        *(
+            _run_one(target, kind) if not target.placeholder else _unconfigured(target, kind)
+            for target, kind in jobs
+        )
     )
     return [(target, result) for (target, _), result in zip(jobs, results, strict=True)]
+
+
+async def _unconfigured(target: Target, kind: str) -> base.ProbeResult:
+    """Return the result of a check that is not run: its target is still a placeholder."""
+    return base.ProbeResult(
+        target=target.name,
+        probe=kind,
+        success=False,
+        reason=base.UNCONFIGURED,
+        started=time.time(),
+        duration=0.0,
+    )
 
 
 async def _run_one(target: Target, kind: str) -> base.ProbeResult:
@@ -112,24 +127,25 @@ def print_results(
     timezone: str,
     verbose: bool,
 ) -> None:
-    """Print one block per service check result."""
+    """Print one block per service check result, then the count of each verdict."""
+    if not pairs:
+        return
     printer = _Printer(language, timezone, verbose)
+    counts = {"ok": 0, "failed": 0, "unconfigured": 0}
     for target, result in pairs:
         print()
         _print_one(printer, target, result)
+        if result.reason == base.UNCONFIGURED:
+            counts["unconfigured"] += 1
+        else:
+            counts["ok" if result.success else "failed"] += 1
+    print()
+    print(printer.text("probe.service.summary", **counts))
 
 
 def _print_one(printer: _Printer, target: Target, result: base.ProbeResult) -> None:
     detail = result.detail
-    what = {
-        "http": target.http.url if target.http else "",
-        "tls": f"{target.address} port {target.tls.port}" if target.tls else "",
-        "tcp": f"{target.address} port "
-        + ", ".join(str(port) for settings in target.tcp for port in settings.ports),
-        "dns": f"{target.dns.name} {target.dns.record_type} @ {target.dns.server}"
-        if target.dns
-        else "",
-    }[result.probe]
+    what = _what(target, result.probe)
     print(
         printer.text(
             "probe.service.heading",
@@ -140,21 +156,43 @@ def _print_one(printer: _Printer, target: Target, result: base.ProbeResult) -> N
             total=printer.ms(result.duration),
         )
     )
-    if not result.success or printer.verbose:
+    if not result.success:
         printer.line("probe.service.reason", reason=printer.text(f"reason.{result.reason}"))
-        if result.message:
-            printer.line("probe.service.message", message=result.message)
+    if result.message and printer.verbose:
+        printer.line("probe.service.message", message=result.message)
     if isinstance(detail, http.HttpDetail):
-        _print_http(printer, result, detail)
+        _print_http(printer, target, result, detail)
     elif isinstance(detail, tls.TlsInfo):
-        _print_certificate(printer, result, detail)
+        insecure = target.tls.insecure if target.tls else False
+        _print_certificate(printer, target, result, detail, insecure=insecure)
     elif isinstance(detail, tcp.TcpDetail):
         _print_tcp(printer, detail)
     elif isinstance(detail, dns.DnsDetail):
         _print_dns(printer, detail)
 
 
-def _print_http(printer: _Printer, result: base.ProbeResult, detail: http.HttpDetail) -> None:
+def _what(target: Target, probe: str) -> str:
+    """Describe what a check of ``probe`` asks, for its heading."""
+    if probe == "http" and target.http:
+        return target.http.url
+    if probe == "tls" and target.tls:
+        return f"{target.address} port {target.tls.port}"
+    if probe == "tcp":
+        ports = ", ".join(str(port) for settings in target.tcp for port in settings.ports)
+        return f"{target.address} port {ports}"
+    if probe == "dns" and target.dns:
+        settings = target.dns
+        server = settings.server
+        if settings.port != 53:
+            server += f" port {settings.port}"
+        transport = " (tcp)" if settings.transport == "tcp" else ""
+        return f"{settings.name} {settings.record_type} @ {server}{transport}"
+    return target.address
+
+
+def _print_http(
+    printer: _Printer, target: Target, result: base.ProbeResult, detail: http.HttpDetail
+) -> None:
     values = result.values
     if detail.status_code is not None:
         printer.line(
@@ -182,15 +220,20 @@ def _print_http(printer: _Printer, result: base.ProbeResult, detail: http.HttpDe
         if detail.body_excerpt:
             printer.line("probe.http.body", body=detail.body_excerpt)
     if detail.tls is not None:
-        _print_certificate(printer, result, detail.tls, insecure=detail.insecure)
+        _print_certificate(printer, target, result, detail.tls, insecure=detail.insecure)
 
 
 def _print_certificate(
-    printer: _Printer, result: base.ProbeResult, info: tls.TlsInfo, *, insecure: bool = False
+    printer: _Printer,
+    target: Target,
+    result: base.ProbeResult,
+    info: tls.TlsInfo,
+    *,
+    insecure: bool = False,
 ) -> None:
     left_seconds = info.not_after - result.started
     if left_seconds >= 0:
-        left = printer.text("probe.cert.days_left", days=math.floor(left_seconds / 86400))
+        left = printer.text("probe.cert.days_left", days=math.ceil(left_seconds / 86400))
     else:
         ago = math.floor(-left_seconds / 86400)
         left = printer.text("probe.cert.expired_days", days=ago)
@@ -199,7 +242,8 @@ def _print_certificate(
     elif info.verified:
         trust = printer.text("probe.cert.verified")
     else:
-        trust = printer.text("probe.cert.not_verified", error=info.verify_error or "-")
+        cause = result.reason if result.reason.startswith("cert_") else base.CERT_INVALID
+        trust = printer.text("probe.cert.not_verified", error=printer.text(f"reason.{cause}"))
     printer.line(
         "probe.cert",
         subject=info.subject,
@@ -209,6 +253,9 @@ def _print_certificate(
         trust=trust,
     )
     printer.line("probe.tls", version=info.version, cipher=info.cipher)
+    limit = target.settings.degraded.cert_expiry
+    if limit is not None and 0 <= left_seconds < limit:
+        printer.line("probe.cert.warning", days=math.floor(limit / 86400))
     if printer.verbose and info.names:
         printer.line("probe.cert.names", names=", ".join(info.names))
 
@@ -231,11 +278,14 @@ def _print_tcp(printer: _Printer, detail: tcp.TcpDetail) -> None:
 
 
 def _print_dns(printer: _Printer, detail: dns.DnsDetail) -> None:
-    printer.line(
-        "probe.dns.answer",
-        rcode=detail.rcode or "-",
-        answers=", ".join(detail.answers) or "-",
-    )
+    if not detail.rcode:
+        printer.line("probe.dns.no_answer")
+    else:
+        printer.line(
+            "probe.dns.answer",
+            rcode=detail.rcode,
+            answers=", ".join(detail.answers) or "-",
+        )
     if detail.expected:
         printer.line("probe.dns.expected", expected=", ".join(detail.expected))
     if printer.verbose and detail.message:

@@ -200,7 +200,7 @@ def test_probe_command_prints_status_phases_and_certificate_days(
     }[language]
     for word in words:
         assert word in out, out
-    days_left = {"id": "9 hari lagi", "en": "9 days left"}[language]
+    days_left = {"id": "10 hari lagi", "en": "10 days left"}[language]
     assert days_left in out, out
     assert {"id": "1 pengalihan", "en": "1 redirects"}[language] in out, out
 

@@ -172,7 +172,14 @@ MESSAGES = {
         "en": "{target} · {probe} {what}: {verdict} ({total})",
     },
     "probe.service.reason": {"id": "Penyebab: {reason}", "en": "Cause: {reason}"},
-    "probe.service.message": {"id": "Rincian: {message}", "en": "Details: {message}"},
+    "probe.service.message": {
+        "id": "Catatan log (bahasa Inggris): {message}",
+        "en": "Log note: {message}",
+    },
+    "probe.service.summary": {
+        "id": "Pemeriksaan layanan: {ok} berhasil, {failed} gagal, {unconfigured} belum dikonfigurasi (tidak dikirimi paket)",
+        "en": "Service checks: {ok} passed, {failed} failed, {unconfigured} unconfigured (no packet sent)",
+    },
     "probe.http.answer": {
         "id": "Status {status} · {version} · {redirects} pengalihan · {size} byte · ke {address}",
         "en": "Status {status} · {version} · {redirects} redirects · {size} bytes · to {address}",
@@ -236,6 +243,14 @@ MESSAGES = {
         "en": "Answer {rcode}: {answers}",
     },
     "probe.dns.expected": {"id": "Diharapkan: {expected}", "en": "Expected: {expected}"},
+    "probe.dns.no_answer": {
+        "id": "Tidak ada jawaban yang sah dari server DNS",
+        "en": "No valid answer from the DNS server",
+    },
+    "probe.cert.warning": {
+        "id": "Sisa kurang dari {days} hari (degraded.cert_expiry): daemon menandai target MENURUN dan mengirim peringatan sertifikat",
+        "en": "Less than {days} days left (degraded.cert_expiry): the daemon marks the target DEGRADED and sends a certificate warning",
+    },
     "probe.result.ok": {"id": "BERHASIL", "en": "OK"},
     "probe.result.failed": {"id": "GAGAL", "en": "FAILED"},
     "probe.detail": {"id": "    {reason}", "en": "    {reason}"},
@@ -300,6 +315,10 @@ MESSAGES = {
         "{unconfigured} UNCONFIGURED); agencies or groups: {groups}; networks: {networks}",
     },
     "check.no_network": {"id": "(tidak ada)", "en": "(none)"},
+    "check.services": {
+        "id": "pemeriksaan layanan (jumlah target): {checks}",
+        "en": "service checks (targets): {checks}",
+    },
     "config.file_missing": {
         "id": "berkas konfigurasi {file} tidak ditemukan (urutan pencarian: -c BERKAS, "
         "$PANTAU_CONFIG, /etc/pantau/targets.toml, config/targets.toml); buat berkas itu "
