@@ -695,9 +695,11 @@ def _read_tls(
     timeout = _read_timeout(reader, tls, tls_path, path, settings, DEFAULT_TLS_TIMEOUT)
     if server_name is None and http is not None:
         server_name = urlsplit(http.url).hostname
+    # A table without port checks the port of the https URL, as no table does.
+    default_port = _url_port(url) if url is not None else DEFAULT_TLS_PORT
     return TlsSettings(
         server_name=server_name or address or "",
-        port=config._pick(port, DEFAULT_TLS_PORT),
+        port=config._pick(port, default_port),
         ca_file=ca_file,
         insecure=insecure,
         timeout=timeout,

@@ -24,11 +24,18 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".${PANTAU_EXTRAS:-}"
 # A link on the PATH, so that "pantau ..." works in sudo and root shells,
-# which do not look in .venv/bin. An existing file that is not a link is kept.
+# which do not look in .venv/bin, and so that the systemd unit finds it. A
+# link to another working installation is kept: the service may run from
+# it, and a quick start in a home folder must not move the service there.
 link=/usr/local/bin/pantau
-if [[ -w $(dirname "$link") && ( -L $link || ! -e $link ) ]]; then
-    ln -sfn "$(pwd)/.venv/bin/pantau" "$link"
-    echo "Pantau installed: $(pwd)/.venv/bin/pantau (linked from $link)"
+ours="$(pwd)/.venv/bin/pantau"
+current="$(readlink "$link" 2>/dev/null || true)"
+if [[ -w $(dirname "$link") ]] && { [[ ! -e $link && ! -L $link ]] \
+        || [[ -L $link && ( ! -e $link || $current == "$ours" ) ]]; }; then
+    ln -sfn "$ours" "$link"
+    echo "Pantau installed: $ours (linked from $link)"
+    echo "Pantau terpasang: $ours (ditautkan dari $link)"
 else
-    echo "Pantau installed: $(pwd)/.venv/bin/pantau"
+    echo "Pantau installed: $ours; $link is left as it is (${current:-not a link})"
+    echo "Pantau terpasang: $ours; $link dibiarkan (${current:-bukan tautan})"
 fi
