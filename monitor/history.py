@@ -43,7 +43,7 @@ import logging
 import lzma
 import math
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
@@ -2388,34 +2388,20 @@ def target_periods(
     _check_aligned(start, end, tz)
     daily_until = _get_time_mark(conn, MARK_DAILY_UNTIL)
     pieces = _day_pieces(start, end, tz)
-    per_piece: list[dict[str, _TargetTotals]] = []
     tables = (HISTORY_HOURLY_TABLE, HISTORY_DAILY_TABLE)
-    for rows in _rows_by_piece(conn, tables, pieces, daily_until):
-        totals: dict[str, _TargetTotals] = {}
-        for row in rows:
-            found = _TargetTotals.from_row(row)
-            if row["target"] in totals:
-                totals[row["target"]].merge(found)
-            else:
-                totals[row["target"]] = found
-        per_piece.append(totals)
-    targets = sorted({name for totals in per_piece for name in totals})
+    per_piece = _totals_per_piece(
+        conn, tables, pieces, daily_until, lambda row: row["target"], _TargetTotals
+    )
     if by_day:
         return {
             target: [
                 totals.get(target, _TargetTotals()).to_period(target, low, high)
                 for (low, high, _), totals in zip(pieces, per_piece, strict=True)
             ]
-            for target in targets
+            for target in _keys(per_piece)
         }
-    result: dict[str, TargetPeriod] = {}
-    for target in targets:
-        merged = _TargetTotals()
-        for totals in per_piece:
-            if target in totals:
-                merged.merge(totals[target])
-        result[target] = merged.to_period(target, start, end)
-    return result
+    merged = _merge_pieces(per_piece, _TargetTotals)
+    return {target: totals.to_period(target, start, end) for target, totals in merged.items()}
 
 
 def interface_periods(
@@ -2436,31 +2422,26 @@ def interface_periods(
     _check_aligned(start, end, tz)
     daily_until = _get_time_mark(conn, MARK_DAILY_UNTIL)
     pieces = _day_pieces(start, end, tz)
-    per_piece: list[dict[tuple[str, int], _InterfaceTotals]] = []
     tables = (INTERFACE_HOURLY_TABLE, INTERFACE_DAILY_TABLE)
-    for rows in _rows_by_piece(conn, tables, pieces, daily_until):
-        totals: dict[tuple[str, int], _InterfaceTotals] = {}
-        for row in rows:
-            key = (row["target"], row["if_index"])
-            totals.setdefault(key, _InterfaceTotals()).merge(_InterfaceTotals.from_row(row))
-        per_piece.append(totals)
-    keys = sorted({key for totals in per_piece for key in totals})
+    per_piece = _totals_per_piece(
+        conn,
+        tables,
+        pieces,
+        daily_until,
+        lambda row: (row["target"], row["if_index"]),
+        _InterfaceTotals,
+        start_empty=True,
+    )
     if by_day:
         return {
             key: [
                 _day_interface(totals, key, per_piece).to_period(*key, low, high)
                 for (low, high, _), totals in zip(pieces, per_piece, strict=True)
             ]
-            for key in keys
+            for key in _keys(per_piece)
         }
-    result: dict[tuple[str, int], InterfacePeriod] = {}
-    for key in keys:
-        merged = _InterfaceTotals()
-        for totals in per_piece:
-            if key in totals:
-                merged.merge(totals[key])
-        result[key] = merged.to_period(*key, start, end)
-    return result
+    merged = _merge_pieces(per_piece, _InterfaceTotals)
+    return {key: totals.to_period(*key, start, end) for key, totals in merged.items()}
 
 
 def service_periods(
@@ -2481,31 +2462,74 @@ def service_periods(
     _check_aligned(start, end, tz)
     daily_until = _get_time_mark(conn, MARK_DAILY_UNTIL)
     pieces = _day_pieces(start, end, tz)
-    per_piece: list[dict[tuple[str, str], _ServiceTotals]] = []
     tables = (SERVICE_HOURLY_TABLE, SERVICE_DAILY_TABLE)
-    for rows in _rows_by_piece(conn, tables, pieces, daily_until):
-        totals: dict[tuple[str, str], _ServiceTotals] = {}
-        for row in rows:
-            key = (row["target"], row["probe"])
-            totals.setdefault(key, _ServiceTotals()).merge(_ServiceTotals.from_row(row))
-        per_piece.append(totals)
-    keys = sorted({key for totals in per_piece for key in totals})
+    per_piece = _totals_per_piece(
+        conn,
+        tables,
+        pieces,
+        daily_until,
+        lambda row: (row["target"], row["probe"]),
+        _ServiceTotals,
+        start_empty=True,
+    )
     if by_day:
         return {
             key: [
                 totals.get(key, _ServiceTotals()).to_period(*key, low, high)
                 for (low, high, _), totals in zip(pieces, per_piece, strict=True)
             ]
-            for key in keys
+            for key in _keys(per_piece)
         }
-    result: dict[tuple[str, str], ServicePeriod] = {}
-    for key in keys:
-        merged = _ServiceTotals()
+    merged = _merge_pieces(per_piece, _ServiceTotals)
+    return {key: totals.to_period(*key, start, end) for key, totals in merged.items()}
+
+
+def _totals_per_piece(
+    conn: sqlite3.Connection,
+    tables: tuple[str, str],
+    pieces: Sequence[tuple[float, float, bool]],
+    daily_until: float | None,
+    key_of: Callable[[dict[str, Any]], Any],
+    kind: Any,
+    *,
+    start_empty: bool = False,
+) -> list[dict[Any, Any]]:
+    """Sum the rollup rows of each piece of a period into totals per key.
+
+    ``kind`` is a totals class with ``from_row`` and ``merge``. With
+    ``start_empty`` the first row of a key is merged into empty totals, as
+    the interface and service totals need; else it becomes the totals.
+    """
+    per_piece: list[dict[Any, Any]] = []
+    for rows in _rows_by_piece(conn, tables, pieces, daily_until):
+        totals: dict[Any, Any] = {}
+        for row in rows:
+            key = key_of(row)
+            found = kind.from_row(row)
+            if key in totals:
+                totals[key].merge(found)
+            elif start_empty:
+                totals[key] = kind()
+                totals[key].merge(found)
+            else:
+                totals[key] = found
+        per_piece.append(totals)
+    return per_piece
+
+
+def _keys(per_piece: Sequence[Mapping[Any, Any]]) -> list[Any]:
+    return sorted({key for totals in per_piece for key in totals})
+
+
+def _merge_pieces(per_piece: Sequence[Mapping[Any, Any]], kind: Any) -> dict[Any, Any]:
+    """Merge each key's totals over every piece, keys in sorted order."""
+    merged: dict[Any, Any] = {}
+    for key in _keys(per_piece):
+        merged[key] = kind()
         for totals in per_piece:
             if key in totals:
-                merged.merge(totals[key])
-        result[key] = merged.to_period(*key, start, end)
-    return result
+                merged[key].merge(totals[key])
+    return merged
 
 
 def _day_interface(
