@@ -215,6 +215,18 @@ def test_tls_table_takes_url_host_as_server_name(workdir: Path) -> None:
     assert target.tls == TlsSettings(server_name="simpeg.example.go.id", port=8443)
 
 
+def test_tls_table_without_port_takes_the_https_url_port(workdir: Path) -> None:
+    target = load_target(
+        """
+        probes = ["http", "tls"]
+        http = { url = "https://simpeg.example.go.id:8443/" }
+        tls = { timeout = "3s" }
+        """
+    )
+
+    assert target.tls == TlsSettings(server_name="simpeg.example.go.id", port=8443, timeout=3.0)
+
+
 def test_tls_without_http_takes_address(workdir: Path) -> None:
     target = load_target('probes = ["tls"]\ntls = {}\n')
     assert target.tls == TlsSettings(server_name="127.0.0.1", port=443)
