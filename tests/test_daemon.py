@@ -248,7 +248,7 @@ def test_timed_out_target_stays_with_success_zero(lab: Lab, workdir: Path) -> No
     assert resolver.stdout is not None and resolver.stdout.readline().strip() == "ready"
     config = write_config(
         workdir / "pantau.toml",
-        [{"name": "fast", "address": a.ipv4}, {"name": "hung", "address": "slow.pantau.test"}],
+        [{"name": "fast", "address": a.ipv4}, {"name": "hung", "address": "slow.pantau.lab"}],
     )
     daemon = RunningDaemon(lab, config)
     try:
@@ -391,8 +391,8 @@ def test_second_daemon_on_same_database_refused(lab: Lab, workdir: Path) -> None
 
 
 def test_name_of_placeholder_is_unconfigured(lab: Lab, workdir: Path) -> None:
-    lab.add_resolver({"doc.pantau.test": ["192.0.2.77"]})
-    config = write_config(workdir / "pantau.toml", [{"name": "doc", "address": "doc.pantau.test"}])
+    lab.add_resolver({"doc.pantau.lab": ["192.0.2.77"]})
+    config = write_config(workdir / "pantau.toml", [{"name": "doc", "address": "doc.pantau.lab"}])
     daemon = RunningDaemon(lab, config)
     try:
         samples = daemon.wait_for(

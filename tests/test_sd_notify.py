@@ -32,7 +32,7 @@ REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 PATIENCE = 60.0
 # The daemon runs with --lang en; the summary follows the daemon's language.
 STATUS_PATTERN = re.compile(
-    r"^STATUS=5 targets: \d+ up, \d+ down, \d+ degraded, \d+ unreachable;"
+    r"^STATUS=6 targets: \d+ up, \d+ down, \d+ degraded, \d+ unreachable;"
     r" \d+ notifications pending$"
 )
 

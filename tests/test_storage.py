@@ -254,7 +254,7 @@ def test_open_migrates_version_zero_database(
     db.close()
     migrated = [r for r in caplog.records if r.getMessage().startswith("Database schema migrated")]
     assert len(migrated) == 1
-    assert "from_version=0 to_version=4" in migrated[0].getMessage()
+    assert "from_version=0 to_version=5" in migrated[0].getMessage()
 
 
 def test_open_rejects_newer_schema(tmp_path: Path) -> None:
@@ -273,11 +273,11 @@ def test_open_rejects_newer_schema(tmp_path: Path) -> None:
     assert error.key == "storage.schema_newer"
     assert error.message("en") == (
         f"The database {path} has schema version 99, but this version of Pantau supports "
-        "versions up to 4. Upgrade Pantau or set [daemon] database to another file."
+        "versions up to 5. Upgrade Pantau or set [daemon] database to another file."
     )
     assert error.message("id") == (
         f"Basis data {path} memakai skema versi 99, sedangkan versi Pantau ini hanya mendukung "
-        "sampai versi 4. Perbarui Pantau, atau atur [daemon] database ke berkas lain."
+        "sampai versi 5. Perbarui Pantau, atau atur [daemon] database ke berkas lain."
     )
     assert str(error) == error.message("id") + "\n" + error.message("en")
     # The newer database is left as it was.
