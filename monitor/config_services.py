@@ -31,6 +31,7 @@ from urllib.parse import SplitResult, urlsplit
 # monitor.config imports this module too. Its names are looked up when a
 # reader runs, and by then both modules are complete, whichever was imported first.
 from monitor import config
+from probes import patterns
 from probes.addresses import is_placeholder_address, is_placeholder_name, unusable_target_reason
 
 if TYPE_CHECKING:
@@ -355,6 +356,11 @@ def _read_regex(
     if fault is not None:
         code, params = fault
         reader.report(path, _REGEX_CODES.get(code, code), value=config._show(pattern), **params)
+        return None
+    try:
+        patterns.compile_pattern(pattern)
+    except patterns.PatternError as error:
+        reader.report(path, "regex_not_re2", value=config._show(pattern), reason=str(error))
         return None
     return pattern
 

@@ -897,8 +897,9 @@ class StatusBoard:
 
 def _fold_observation(record: _Record, target: Target, observation: Observation) -> None:
     """Update the own status of a target with one observation."""
-    if observation.reason == REASON_UNCONFIGURED:
-        # A host name that resolves to a documentation address.
+    if observation.reason == REASON_UNCONFIGURED and observation.source == main_probe(target):
+        # A host name that resolves to a documentation address. A service
+        # check that refuses a placeholder only fails: the device is real.
         _make_unconfigured(record)
         return
     if record.own == UNCONFIGURED:

@@ -33,6 +33,7 @@ UNEXPECTED_STATUS = "unexpected_status"  # HTTP status outside the expected code
 CONTENT_MISMATCH = "content_mismatch"  # body text or pattern expectation not met
 TOO_MANY_REDIRECTS = "too_many_redirects"
 REDIRECT_LOOP = "redirect_loop"
+REDIRECT_REFUSED = "redirect_refused"  # a redirect to an example name or documentation address
 PROTOCOL_ERROR = "protocol_error"  # the server's answer is not valid HTTP
 BANNER_MISMATCH = "banner_mismatch"  # TCP: the first bytes are not the expected ones
 DNS_WRONG_ANSWER = "dns_wrong_answer"  # the records differ from the expected ones

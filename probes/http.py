@@ -38,7 +38,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from probes import base, tls
+from probes import base, patterns, tls
 from probes.resolve import ResolveError, addresses_for
 
 log = logging.getLogger(__name__)
@@ -347,6 +347,10 @@ class _Check:
             try:
                 self.resolved[key] = await addresses_for(lookup, self.request.family)
             except ResolveError as error:
+                if error.reason == base.UNCONFIGURED and key != self.url.host.lower():
+                    # The target is real; its server sends us to a placeholder.
+                    message = f"not following a redirect to {host}: {error}"
+                    raise _Failure(base.REDIRECT_REFUSED, message) from error
                 raise _Failure(error.reason, str(error)) from error
         return self.resolved[key]
 
@@ -488,9 +492,9 @@ async def _run(check: _Check) -> tuple[str, str]:
     seen = {str(url)}
     redirects = 0
     while True:
-        same_host = url.host.lower() == check.url.host.lower()
-        downgrade = check.url.scheme == "https" and url.scheme == "http"
-        hop = await check.fetch(url, method, body, auth=same_host and not downgrade)
+        # Credentials go only to the origin they were configured for: a
+        # redirect to another scheme, host or port does not get them.
+        hop = await check.fetch(url, method, body, auth=_origin(url) == _origin(check.url))
         location = hop.location()
         if hop.status_code not in REDIRECT_STATUSES or not location or request.max_redirects == 0:
             return _verdict(check, hop)
@@ -511,6 +515,10 @@ async def _run(check: _Check) -> tuple[str, str]:
         if hop.status_code == 303 or (hop.status_code in (301, 302) and method == "POST"):
             method, body = ("HEAD" if method == "HEAD" else "GET"), b""
         url = next_url
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int]:
+    return url.scheme, url.host.lower(), url.port or _DEFAULT_PORTS[url.scheme]
 
 
 def _parse_url(text: str, basic_auth: tuple[str, str] | None) -> tuple[httpx.URL, Any]:
@@ -556,7 +564,7 @@ def _verdict(check: _Check, hop: _Hop) -> tuple[str, str]:
 
     try:
         mismatch = _content_mismatch(request, hop.text())
-    except re.error as error:
+    except patterns.PatternError as error:
         return base.INTERNAL_ERROR, f"invalid regular expression: {error}"
     if mismatch:
         return base.CONTENT_MISMATCH, mismatch
@@ -572,11 +580,11 @@ def _content_mismatch(request: HttpRequest, text: str) -> str:
     """Return why the body breaks a content rule, or an empty string when it passes."""
     if request.expect_text is not None and request.expect_text not in text:
         return f"the body does not contain {request.expect_text!r}"
-    if request.expect_regex is not None and not re.search(request.expect_regex, text):
+    if request.expect_regex is not None and not patterns.search(request.expect_regex, text):
         return f"the body does not match {request.expect_regex!r}"
     if request.reject_text is not None and request.reject_text in text:
         return f"the body contains {request.reject_text!r}"
-    if request.reject_regex is not None and re.search(request.reject_regex, text):
+    if request.reject_regex is not None and patterns.search(request.reject_regex, text):
         return f"the body matches {request.reject_regex!r}"
     return ""
 
@@ -711,7 +719,7 @@ def _values(request: HttpRequest, hops: list[_Hop], records: list[HttpHop]) -> d
         if version is not None:
             values["http_version"] = version
         if _has_content_rules(request):
-            with contextlib.suppress(re.error):
+            with contextlib.suppress(patterns.PatternError):
                 mismatch = _content_mismatch(request, last.text())
                 values["content_match"] = 0.0 if mismatch else 1.0
     if last.tls is not None:

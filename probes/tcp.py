@@ -27,12 +27,11 @@ from __future__ import annotations
 import asyncio
 import errno
 import ipaddress
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from probes import base
+from probes import base, patterns
 from probes.resolve import ResolveError, addresses_for
 
 PROBE = "tcp"
@@ -80,8 +79,8 @@ class TcpCheck:
                 raise ValueError(f"invalid TCP port {port!r}: use 1 to 65535")
         if self.expect_regex is not None:
             try:
-                re.compile(self.expect_regex)
-            except re.error as error:
+                patterns.compile_pattern(self.expect_regex)
+            except patterns.PatternError as error:
                 raise ValueError(f"invalid expect_regex {self.expect_regex!r}: {error}") from error
 
     @property
@@ -295,7 +294,7 @@ def _judge_reply(reply: bytes, check: TcpCheck, *, complete: bool) -> str | None
     pattern_ok: bool | None = True
     if check.expect_regex is not None:
         text = reply.decode("utf-8", errors="replace")
-        pattern_ok = True if re.search(check.expect_regex, text) else None
+        pattern_ok = True if patterns.search(check.expect_regex, text) else None
 
     if prefix_ok and pattern_ok:
         return base.OK

@@ -7,7 +7,7 @@ import dataclasses
 import math
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -159,13 +159,6 @@ def test_no_redirects_followed_at_zero(servers: LocalServers) -> None:
     assert result.reason == base.OK
     assert result.values["redirects"] == 0.0
     assert result.detail.hops[0].location == "/ok"
-
-
-def test_redirect_to_placeholder_is_unconfigured(servers: LocalServers) -> None:
-    result = fetch(servers, "valid", "/to?url=https://www.example.com/")
-
-    assert result.reason == base.UNCONFIGURED
-    assert len(result.detail.hops) == 2
 
 
 def test_redirect_to_other_host(servers: LocalServers) -> None:
@@ -484,3 +477,97 @@ def test_redirect_location_parsing(location: str) -> None:
         assert next_url.host
         assert not next_url.username
         assert not next_url.password
+
+
+# Hostile servers written for one test each, on 127.0.0.1.
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+async def _read_head(reader: asyncio.StreamReader) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = await reader.read(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _answer(status: str, body: bytes = b"", extra: bytes = b"") -> bytes:
+    return f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\n".encode() + extra + b"\r\n" + body
+
+
+def _server(answer: Callable[[bytes], bytes]) -> Handler:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await _read_head(reader)
+        writer.write(answer(head))
+        await writer.drain()
+        writer.close()
+
+    return handle
+
+
+async def _serve(handler: Handler) -> tuple[asyncio.Server, int]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+def test_backtracking_pattern_on_a_hostile_body_ends_at_once() -> None:
+    # (a+)+b takes Python's backtracking engine hours on 40 "a"; RE2 is linear.
+    async def main() -> base.ProbeResult:
+        server, port = await _serve(_server(lambda _: _answer("200 OK", b"a" * 40)))
+        async with server:
+            request = http.HttpRequest(
+                "redos", f"http://127.0.0.1:{port}/", None, expect_regex="(a+)+b", timeout=2.0
+            )
+            return await http.probe(request)
+
+    result = asyncio.run(asyncio.wait_for(main(), 30))
+    assert result.reason == base.CONTENT_MISMATCH
+    assert result.values["content_match"] == 0.0
+
+
+def test_credentials_do_not_follow_a_redirect_to_another_port() -> None:
+    received: list[bytes] = []
+
+    def record(head: bytes) -> bytes:
+        lines = head.split(b"\r\n")
+        received.extend(line for line in lines if line.lower().startswith(b"authorization"))
+        return _answer("200 OK", b"ok")
+
+    async def main() -> base.ProbeResult:
+        other, other_port = await _serve(_server(record))
+        location = f"Location: http://{HOST_NAME}:{other_port}/\r\n".encode()
+        first, port = await _serve(_server(lambda _: _answer("302 Found", extra=location)))
+        async with other, first:
+            request = http.HttpRequest(
+                "auth",
+                f"http://{HOST_NAME}:{port}/",
+                "127.0.0.1",
+                basic_auth=("noc", "s3cret"),
+                timeout=5.0,
+            )
+            return await http.probe(request)
+
+    result = asyncio.run(main())
+    assert result.success and result.values["redirects"] == 1.0
+    assert received == []
+
+
+@pytest.mark.parametrize(
+    "location", ["https://www.example.com/login", "http://192.0.2.1/x", "http://portal.test/"]
+)
+def test_redirect_to_a_placeholder_fails_the_check_without_sending(location: str) -> None:
+    async def main() -> base.ProbeResult:
+        extra = f"Location: {location}\r\n".encode()
+        server, port = await _serve(_server(lambda _: _answer("302 Found", extra=extra)))
+        async with server:
+            request = http.HttpRequest("app", f"http://{HOST_NAME}:{port}/", "127.0.0.1")
+            return await http.probe(request)
+
+    result = asyncio.run(main())
+    assert result.reason == base.REDIRECT_REFUSED
+    assert not result.success
+    refused = result.detail.hops[-1]
+    assert refused.status_code is None and set(refused.phases) == {"resolve"}

@@ -255,3 +255,14 @@ def test_one_certificate_renewed_behind_http_and_tls_gets_one_notice() -> None:
     board.see(32.0, "tls", True, cert_expiry=90 * DAY)
     assert board.kinds().count(events.CERT_EXPIRING) == 1
     assert board.kinds().count(events.CERT_RENEWED) == 1
+
+
+def test_service_check_refusing_a_placeholder_fails_but_leaves_the_target_configured() -> None:
+    board = Board(app_target())
+    for cycle in range(3):
+        at = cycle * 30.0
+        board.see(at, "icmp", True)
+        board.see(at + 5, "http", False, "unconfigured")
+    assert board.status() == "down"
+    [down] = [event for event in board.events if event.kind == events.DOWN]
+    assert down.reason == "unconfigured"

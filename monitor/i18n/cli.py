@@ -94,6 +94,10 @@ MESSAGES = {
         "id": "pengalihan (redirect) berputar kembali ke alamat yang sama",
         "en": "the redirects loop back to an address already visited",
     },
+    "reason.redirect_refused": {
+        "id": "server mengalihkan ke nama contoh atau alamat dokumentasi; pengalihan tidak diikuti, periksa alamat dasar aplikasi",
+        "en": "the server redirects to an example name or documentation address; not followed, check the application's base URL",
+    },
     "reason.protocol_error": {
         "id": "jawaban server tidak sesuai protokol",
         "en": "the server's answer does not follow the protocol",

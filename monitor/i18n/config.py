@@ -1158,6 +1158,18 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
             "the expression (Python re syntax, searched for anywhere in the response)"
         ),
     },
+    "config.regex_not_re2": {
+        "id": (
+            "ekspresi reguler {value} tidak dapat dipakai: {reason}; Pantau mencocokkan "
+            "respons dengan RE2 (seperti blackbox_exporter) agar pola apa pun selesai "
+            "dalam waktu singkat, jadi tulis tanpa backreference (\\1) dan lookaround ((?=, (?!, (?<=)"
+        ),
+        "en": (
+            "regular expression {value} cannot be used: {reason}; Pantau matches responses "
+            "with RE2 (as blackbox_exporter does) so that any pattern finishes quickly, so "
+            "write it without backreferences (\\1) and look-around ((?=, (?!, (?<=)"
+        ),
+    },
     "config.response_regex_no_position": {
         "id": (
             "ekspresi reguler {value} tidak valid: {reason}; perbaiki ekspresinya "
