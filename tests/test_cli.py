@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor import config
+from monitor.state import SERVICE_PROBES
 from tests.lab.netns import REPOSITORY_ROOT, Lab
 from tests.test_daemon import ENV, RunningDaemon, value, write_config
 
@@ -80,7 +82,13 @@ def test_help_in_both_languages() -> None:
 
 @pytest.mark.netns
 def test_regency_inventory_sends_no_packet() -> None:
-    # An empty namespace: loopback only, down. Nothing may leave it.
+    # An empty namespace: loopback only, down. Nothing may leave it. Every
+    # ping and every service check is reported as not configured.
+    inventory = config.load(TARGETS, environ={}, require_secrets=False)
+    checks = len(inventory.targets) + sum(
+        kind in target.probes for target in inventory.targets for kind in SERVICE_PROBES
+    )
+    assert (len(inventory.targets), checks) == (38, 46)
     with Lab(ping_group_range=None) as lab:
         before = lab.prober.tx_packets()
         for language, label in (("id", "BELUM DIKONFIGURASI"), ("en", "UNCONFIGURED")):
@@ -98,12 +106,12 @@ def test_regency_inventory_sends_no_packet() -> None:
                 env=ENV,
             )
             assert completed.returncode == 0, completed.stderr
-            assert completed.stdout.count(label) == 38
+            assert completed.stdout.count(label) == checks
         as_json = lab.prober.run(
             [sys.executable, "-m", "monitor.cli", "probe", "-c", str(TARGETS), "--json"], env=ENV
         )
         results = json.loads(as_json.stdout)
-        assert len(results) == 38
+        assert len(results) == checks
         assert {r["reason"] for r in results} == {"unconfigured"}
         assert lab.prober.tx_packets() == before
 
