@@ -10,10 +10,21 @@ type), DNS_WRONG_ANSWER (an expected value is not among the answers),
 DNS_TIMEOUT (no answer before the deadline), PROTOCOL_ERROR (a reply that
 is not a valid DNS response to the query), CONNECT_REFUSED (a reset on
 the TCP connect), CONNECTION_CLOSED (the TCP connection ended before a full reply),
-NO_ROUTE, UNCONFIGURED (a documentation address or a reserved example
-name: nothing is sent) and BAD_ADDRESS. dnspython 2.9 sends UDP queries
-from an unconnected socket, which never sees ICMP port unreachable, so a
-closed UDP port ends in DNS_TIMEOUT.
+NO_ROUTE, INTERNAL_ERROR (this machine could not open or use a socket),
+UNCONFIGURED (a documentation address or a reserved example name: nothing
+is sent) and BAD_ADDRESS. The UDP query goes from an unconnected socket,
+which never sees ICMP port unreachable, so a closed UDP port ends in
+DNS_TIMEOUT.
+
+Over UDP, a datagram that is no reply to the query (another query ID or
+question, another source, bytes that do not parse) is ignored and the
+probe keeps waiting, because anyone on the path can send one. Only when
+nothing but such datagrams came before the deadline does the probe fail
+with PROTOCOL_ERROR, naming the last one.
+
+The answers are the records of the requested type owned by the name at
+the end of the CNAME chain that starts at the question's name, so a
+record of another owner in the answer section counts for nothing.
 
 Answers and expected values are compared in normal form
 (:func:`normalize_value`): addresses as addresses, names in lower case
@@ -35,14 +46,17 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import socket
 import struct
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import dns.asyncbackend
 import dns.asyncquery
 import dns.exception
 import dns.flags
+import dns.inet
 import dns.message
 import dns.name
 import dns.rcode
@@ -74,6 +88,17 @@ _NO_ROUTE_ERRORS = {
 }
 # Errors that dnspython lets through when a reply cannot be parsed.
 _PARSE_ERRORS = (dns.exception.DNSException, ValueError, struct.error, UnicodeError)
+# Local limits of this machine, not faults of the server or the path.
+_LOCAL_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+# CNAME records followed from the question's name, as many as dnspython 2.9's
+# Message.resolve_chaining follows (dns.message.MAX_CHAIN).
+MAX_CNAME_CHAIN = 16
+# DnsDetail.message keeps this many characters of the reply's text, because a
+# reply of 3,000 A records (48 KB on the wire) renders to 113 KB of text.
+MAX_MESSAGE_CHARS = 4000
+# ProbeResult.message lists answers up to this many characters, because it
+# is logged and stored with every result.
+MAX_SUMMARY_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +157,10 @@ class DnsDetail:
 
     ``rcode`` is the response code's name ("NOERROR", "NXDOMAIN"), empty
     when no valid reply came. ``answers`` are the records of the requested
-    type, rendered by :func:`render_rdata`. ``message`` is the whole reply
-    in zone-file form, as dig prints it, for the debug trail.
+    type owned by the end of the question's CNAME chain, rendered by
+    :func:`render_rdata`. ``message`` is the reply in zone-file form, as dig
+    prints it, for the debug trail: at most :data:`MAX_MESSAGE_CHARS`
+    characters, and a longer one ends with a note of how many were cut.
     """
 
     server: str
@@ -271,15 +298,34 @@ async def probe(request: DnsRequest) -> base.ProbeResult:
     except (EOFError, ConnectionResetError) as error:
         message = f"{where} closed the TCP connection before a full reply: {error!r}"
         return _failure(request, base.CONNECTION_CLOSED, empty, started, start, message)
+    except InvalidReplyError as error:
+        message = f"no valid reply from {where} before the deadline: {error}"
+        return _failure(request, base.PROTOCOL_ERROR, empty, started, start, message)
     except OSError as error:
-        reason = base.NO_ROUTE if error.errno in _NO_ROUTE_ERRORS else base.CONNECT_REFUSED
-        message = f"sending the query to {where} failed: {error}"
+        reason, message = _socket_failure(error, where)
         return _failure(request, reason, empty, started, start, message)
     except _PARSE_ERRORS as error:
         message = f"invalid reply from {where}: {type(error).__name__}: {error}"
         return _failure(request, base.PROTOCOL_ERROR, empty, started, start, message)
 
     return _judge(request, reply, via_tcp, answer_seconds, started, start)
+
+
+class InvalidReplyError(Exception):
+    """Only datagrams that are no valid reply to the UDP query came before the deadline."""
+
+
+def _socket_failure(error: OSError, where: str) -> tuple[str, str]:
+    """Return the reason code and message of an OSError from sending or receiving."""
+    if error.errno in _NO_ROUTE_ERRORS:
+        return base.NO_ROUTE, f"sending the query to {where} failed: {error}"
+    if error.errno in _LOCAL_ERRORS:
+        message = (
+            f"this machine could not send the query to {where}: {error} "
+            "(a limit of the machine running Pantau, not of the server)"
+        )
+        return base.INTERNAL_ERROR, message
+    return base.CONNECT_REFUSED, f"sending the query to {where} failed: {error}"
 
 
 async def _exchange(
@@ -290,13 +336,7 @@ async def _exchange(
     query_start = time.monotonic()
     if request.transport == "udp":
         try:
-            reply = await dns.asyncquery.udp(
-                query,
-                request.server,
-                timeout=max(deadline - time.monotonic(), 0.0),
-                port=request.port,
-                raise_on_truncation=True,
-            )
+            reply = await _exchange_udp(query, request, deadline)
         except dns.message.Truncated:
             pass
         else:
@@ -308,6 +348,50 @@ async def _exchange(
     return reply, True, time.monotonic() - query_start
 
 
+async def _exchange_udp(
+    query: dns.message.Message, request: DnsRequest, deadline: float
+) -> dns.message.Message:
+    """Send ``query`` over UDP and return the first datagram that is a valid reply to it.
+
+    ``deadline`` is on the monotonic clock. Raises dns.message.Truncated for a
+    reply with the TC flag, dns.exception.Timeout when nothing valid came,
+    or InvalidReplyError when only invalid datagrams came.
+    """
+    # dnspython's expirations are on the wall clock.
+    expiration = time.time() + max(deadline - time.monotonic(), 0.0)
+    family = dns.inet.af_for_address(request.server)
+    destination = dns.inet.low_level_address_tuple((request.server, request.port), family)
+    backend = dns.asyncbackend.get_default_backend()
+    rejected: str | None = None
+
+    async with await backend.make_socket(family, socket.SOCK_DGRAM) as sock:
+        await dns.asyncquery.send_udp(sock, query, destination, expiration)
+        while True:
+            try:
+                reply, _, _ = await dns.asyncquery.receive_udp(
+                    sock,
+                    destination,
+                    expiration,
+                    ignore_unexpected=True,
+                    raise_on_truncation=True,
+                )
+            except dns.exception.Timeout:
+                if rejected is not None:
+                    raise InvalidReplyError(rejected) from None
+                raise
+            except dns.message.Truncated as error:
+                if query.is_response(error.message()):
+                    raise
+                rejected = "a truncated datagram that is no reply to the query"
+                continue
+            except _PARSE_ERRORS as error:
+                rejected = f"a datagram that is no DNS message: {type(error).__name__}: {error}"
+                continue
+            if query.is_response(reply):
+                return reply
+            rejected = f"a datagram with query ID {reply.id} or another question"
+
+
 def _judge(
     request: DnsRequest,
     reply: dns.message.Message,
@@ -317,7 +401,7 @@ def _judge(
     start: float,
 ) -> base.ProbeResult:
     rdtype = dns.rdatatype.from_text(request.record_type)
-    answers = tuple(_answers_of_type(reply.answer, rdtype))
+    answers = tuple(answers_for_question(reply, dns.name.from_text(request.name), rdtype))
     rcode = dns.rcode.to_text(reply.rcode())
     detail = DnsDetail(
         request.server,
@@ -326,7 +410,7 @@ def _judge(
         rcode,
         answers,
         request.expect,
-        reply.to_text(),
+        _cut(reply.to_text(), MAX_MESSAGE_CHARS),
     )
     values: dict[str, float] = {
         "answer_seconds": answer_seconds,
@@ -348,11 +432,11 @@ def _judge(
     elif not answers:
         reason, message = base.DNS_NO_RECORDS, f"{subject}: NOERROR without records of the type"
     elif missing:
-        expected = ", ".join(missing)
+        expected = _summary(missing)
         reason = base.DNS_WRONG_ANSWER
-        message = f"{subject}: expected {expected} among {', '.join(answers)}"
+        message = f"{subject}: expected {expected} among {_summary(answers)}"
     else:
-        reason, message = base.OK, f"{subject}: {', '.join(answers)}"
+        reason, message = base.OK, f"{subject}: {_summary(answers)}"
     return base.ProbeResult(
         target=request.target,
         probe=PROBE,
@@ -366,15 +450,66 @@ def _judge(
     )
 
 
-def _answers_of_type(section: Sequence[dns.rrset.RRset], rdtype: int) -> list[str]:
-    # A CNAME chain in front of the records is followed: every record of the
-    # type in the answer section counts, whatever its owner name.
-    return [
-        render_rdata(rdata)
-        for rrset in section
-        if rrset.rdtype == rdtype and rrset.rdclass == dns.rdataclass.IN
-        for rdata in rrset
-    ]
+def answers_for_question(reply: dns.message.Message, name: dns.name.Name, rdtype: int) -> list[str]:
+    """Return the records of ``rdtype`` in ``reply`` that answer a question for ``name``.
+
+    The CNAME chain in the answer section is followed from ``name``, at most
+    :data:`MAX_CNAME_CHAIN` links and never twice through one name, and only
+    the records owned by the name at its end count. A question for CNAME
+    itself takes the CNAME of ``name``. Records of other owners are ignored.
+    """
+    owner = name.canonicalize()
+    seen = {owner}
+    for _ in range(MAX_CNAME_CHAIN + 1):
+        records = _rrset_of(reply.answer, owner, rdtype)
+        if records is not None:
+            return [render_rdata(rdata) for rdata in records]
+        cname = _rrset_of(reply.answer, owner, dns.rdatatype.CNAME)
+        if rdtype == dns.rdatatype.CNAME or cname is None or len(cname) != 1:
+            return []
+        owner = cname[0].target.canonicalize()  # type: ignore[attr-defined]
+        if owner in seen:
+            return []  # a CNAME loop has no answer
+        seen.add(owner)
+    return []
+
+
+def _rrset_of(
+    section: Sequence[dns.rrset.RRset], owner: dns.name.Name, rdtype: int
+) -> dns.rrset.RRset | None:
+    # dns.name.Name compares case-insensitively, and a reply may hold one
+    # owner's records in several RRsets, which are merged here.
+    found: dns.rrset.RRset | None = None
+    for rrset in section:
+        if rrset.name != owner or rrset.rdtype != rdtype or rrset.rdclass != dns.rdataclass.IN:
+            continue
+        if found is None:
+            found = dns.rrset.RRset(owner, dns.rdataclass.IN, rdtype)
+        found.update(rrset)
+    return found
+
+
+def _cut(text: str, limit: int) -> str:
+    """Return ``text`` cut to ``limit`` characters, with a note of how many were cut."""
+    if len(text) <= limit:
+        return text
+    cut = len(text) - limit
+    return f"{text[:limit]}\n... ({cut} more characters cut)"
+
+
+def _summary(values: Sequence[str]) -> str:
+    """Join ``values`` with commas, within about MAX_SUMMARY_CHARS characters."""
+    shown: list[str] = []
+    length = 0
+    for value in values:
+        if shown and length + len(value) + 2 > MAX_SUMMARY_CHARS:
+            break
+        shown.append(value[:MAX_SUMMARY_CHARS])
+        length += len(shown[-1]) + 2
+    text = ", ".join(shown)
+    if len(shown) < len(values):
+        text += f" and {len(values) - len(shown)} more"
+    return text
 
 
 def _failure(

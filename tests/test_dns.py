@@ -11,19 +11,34 @@ import asyncio
 import ipaddress
 import json
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
+import dns.flags
+import dns.message
 import dns.name
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.TXT
+import dns.rrset
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from probes import base
-from probes.dns import DnsRequest, missing_values, normalize_value, probe, render_rdata
+from probes.dns import (
+    MAX_CNAME_CHAIN,
+    MAX_MESSAGE_CHARS,
+    MAX_SUMMARY_CHARS,
+    DnsDetail,
+    DnsRequest,
+    answers_for_question,
+    missing_values,
+    normalize_value,
+    probe,
+    render_rdata,
+)
 from tests.lab.dns_server import start_dns_server
 from tests.lab.netns import Lab
 
@@ -278,6 +293,214 @@ def test_silent_loopback_port_times_out() -> None:
 
     assert result.reason == base.DNS_TIMEOUT
     assert result.values == {"ip_version": 4.0}
+
+
+# Loopback servers that misbehave ------------------------------------------------------
+
+# Builds the datagrams a loopback server sends for one query, in order.
+ReplyBuilder = Callable[[dns.message.Message], list[bytes]]
+
+
+class LoopbackDnsServer(asyncio.DatagramProtocol):
+    """UDP server on 127.0.0.1 that sends what ``build`` returns for each query.
+
+    With ``stray`` set, the datagrams of ``stray(query)`` go first from a
+    second socket, so they come from another source port than the query's
+    destination.
+    """
+
+    def __init__(self, build: ReplyBuilder, stray: ReplyBuilder | None = None) -> None:
+        self.build = build
+        self.stray = stray
+        self.transport: asyncio.DatagramTransport | None = None
+        self.stray_transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        assert self.transport is not None
+        query = dns.message.from_wire(data)
+        if self.stray is not None and self.stray_transport is not None:
+            for wire in self.stray(query):
+                self.stray_transport.sendto(wire, addr)
+        for wire in self.build(query):
+            self.transport.sendto(wire, addr)
+
+
+async def query_loopback(
+    build: ReplyBuilder,
+    *,
+    stray: ReplyBuilder | None = None,
+    name: str = "simpeg.pantau.lab",
+    expect: tuple[str, ...] = (),
+    timeout: float = 3.0,
+) -> base.ProbeResult:
+    loop = asyncio.get_running_loop()
+    server = LoopbackDnsServer(build, stray)
+    transport, _ = await loop.create_datagram_endpoint(lambda: server, local_addr=("127.0.0.1", 0))
+    stray_transport, _ = await loop.create_datagram_endpoint(
+        asyncio.DatagramProtocol, local_addr=("127.0.0.1", 0)
+    )
+    server.stray_transport = stray_transport
+    port = transport.get_extra_info("sockname")[1]
+    request = DnsRequest(
+        target="ns", server="127.0.0.1", name=name, expect=expect, port=port, timeout=timeout
+    )
+    try:
+        return await probe(request)
+    finally:
+        transport.close()
+        stray_transport.close()
+
+
+def response(query: dns.message.Message, *records: tuple[str, str, str]) -> bytes:
+    """Return the wire form of a response to ``query`` with (owner, type, value) records."""
+    reply = dns.message.make_response(query)
+    for owner, record_type, value in records:
+        reply.answer.append(dns.rrset.from_text(owner, 60, "IN", record_type, value))
+    # Above the query's EDNS payload size: a loopback datagram carries up to 64 KiB.
+    return reply.to_wire(max_size=65535)
+
+
+def test_record_of_other_owner_ignored() -> None:
+    def build(query: dns.message.Message) -> list[bytes]:
+        return [response(query, ("unrelated.pantau.lab.", "A", "10.9.9.9"))]
+
+    result = asyncio.run(query_loopback(build, expect=("10.9.9.9",)))
+
+    assert result.reason == base.DNS_NO_RECORDS
+    assert result.detail.answers == ()
+    assert result.values["answer_records"] == 0
+    assert result.values["answer_match"] == 0
+
+
+def test_cname_chain_followed_to_its_end() -> None:
+    def build(query: dns.message.Message) -> list[bytes]:
+        return [
+            response(
+                query,
+                ("unrelated.pantau.lab.", "A", "10.6.6.6"),
+                ("portal.pantau.lab.", "CNAME", "Web.pantau.lab."),
+                ("web.pantau.lab.", "CNAME", "simpeg.pantau.lab."),
+                ("SIMPEG.pantau.lab.", "A", "10.9.9.9"),
+            )
+        ]
+
+    result = asyncio.run(query_loopback(build, name="Portal.pantau.lab", expect=("10.9.9.9",)))
+
+    assert result.reason == base.OK
+    assert result.detail.answers == ("10.9.9.9",)
+    assert result.values["answer_match"] == 1
+
+
+def test_stray_replies_ignored_until_the_reply() -> None:
+    def build(query: dns.message.Message) -> list[bytes]:
+        other_id = dns.message.make_response(query)
+        other_id.id = (query.id + 1) % 65536
+        name = query.question[0].name.to_text()
+        return [
+            other_id.to_wire(),
+            b"\x00\x01 no DNS message",
+            response(query, (name, "A", "10.9.9.9")),
+        ]
+
+    def from_other_port(query: dns.message.Message) -> list[bytes]:
+        return [response(query, (query.question[0].name.to_text(), "A", "10.6.6.6"))]
+
+    result = asyncio.run(query_loopback(build, stray=from_other_port, expect=("10.9.9.9",)))
+
+    assert result.reason == base.OK
+    assert result.detail.answers == ("10.9.9.9",)
+
+
+def test_only_stray_replies_is_protocol_error() -> None:
+    def build(query: dns.message.Message) -> list[bytes]:
+        other_id = dns.message.make_response(query)
+        other_id.id = (query.id + 1) % 65536
+        return [other_id.to_wire()]
+
+    result = asyncio.run(query_loopback(build, timeout=0.3))
+
+    assert result.reason == base.PROTOCOL_ERROR
+    assert "no valid reply from 127.0.0.1" in result.message
+    assert "another question" in result.message
+    assert result.detail.rcode == ""
+
+
+def test_huge_reply_message_is_cut() -> None:
+    def build(query: dns.message.Message) -> list[bytes]:
+        name = query.question[0].name.to_text()
+        records = [(name, "A", f"10.{index // 250}.{index % 250}.1") for index in range(3000)]
+        return [response(query, *records)]
+
+    result = asyncio.run(query_loopback(build, expect=("10.11.249.1",)))
+
+    assert result.reason == base.OK
+    assert result.values["answer_records"] == 3000
+    assert isinstance(result.detail, DnsDetail)
+    text, _, note = result.detail.message.rpartition("\n")
+    assert len(text) == MAX_MESSAGE_CHARS
+    assert note.startswith("... (") and note.endswith(" more characters cut)")
+    assert "\n" not in result.message
+    assert len(result.message) < MAX_SUMMARY_CHARS + 100
+    assert result.message.endswith(" more")
+
+
+def question_reply(name: str, *records: tuple[str, str, str]) -> dns.message.Message:
+    query = dns.message.make_query(name, "A")
+    return dns.message.from_wire(response(query, *records))
+
+
+def test_cname_loop_has_no_answer() -> None:
+    reply = question_reply(
+        "a.pantau.lab",
+        ("a.pantau.lab.", "CNAME", "b.pantau.lab."),
+        ("b.pantau.lab.", "CNAME", "a.pantau.lab."),
+        ("c.pantau.lab.", "A", "10.9.9.9"),
+    )
+
+    assert answers_for_question(reply, dns.name.from_text("a.pantau.lab"), 1) == []
+
+
+def test_cname_chain_length_bounded() -> None:
+    links = MAX_CNAME_CHAIN + 1
+    records = [
+        (f"n{index}.pantau.lab.", "CNAME", f"n{index + 1}.pantau.lab.") for index in range(links)
+    ]
+    end = (f"n{links}.pantau.lab.", "A", "10.9.9.9")
+    too_long = question_reply("n0.pantau.lab", *records, end)
+    longest = question_reply("n1.pantau.lab", *records[1:], end)
+
+    assert answers_for_question(too_long, dns.name.from_text("n0.pantau.lab"), 1) == []
+    assert answers_for_question(longest, dns.name.from_text("n1.pantau.lab"), 1) == ["10.9.9.9"]
+
+
+def test_cname_question_takes_own_cname() -> None:
+    reply = question_reply(
+        "portal.pantau.lab",
+        ("portal.pantau.lab.", "CNAME", "web.pantau.lab."),
+        ("web.pantau.lab.", "CNAME", "simpeg.pantau.lab."),
+    )
+
+    answers = answers_for_question(reply, dns.name.from_text("portal.pantau.lab"), 5)
+
+    assert answers == ["web.pantau.lab"]
+
+
+OWNERS = st.sampled_from(["simpeg.pantau.lab.", "SIMPEG.pantau.lab.", "other.pantau.lab."])
+
+
+@given(st.lists(st.tuples(OWNERS, st.ip_addresses(v=4)), max_size=8))
+def test_answers_only_of_question_owner(records: list[tuple[str, ipaddress.IPv4Address]]) -> None:
+    reply = question_reply(
+        "simpeg.pantau.lab", *((owner, "A", str(address)) for owner, address in records)
+    )
+
+    answers = answers_for_question(reply, dns.name.from_text("simpeg.pantau.lab"), 1)
+
+    owned = {str(address) for owner, address in records if owner.lower() == "simpeg.pantau.lab."}
+    assert sorted(answers) == sorted(owned)
 
 
 LABELS = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,18}[a-z0-9])?", fullmatch=True)
