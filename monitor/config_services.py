@@ -67,6 +67,10 @@ DEFAULT_MAX_REDIRECTS: Final = 5
 MAX_REDIRECTS: Final = 20
 DEFAULT_TLS_PORT: Final = 443
 DEFAULT_DNS_PORT: Final = 53
+# Ports over all tcp tables of one target. The probe opens at most
+# probes.tcp.MAX_CONNECTIONS of them at a time under one timeout, so a longer
+# list would leave ports untried when many of them hang.
+MAX_TCP_PORTS: Final = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +205,10 @@ _URL_EXAMPLE: Final = '"https://simpeg.example.go.id/login"'
 _TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 # Header fields that carry credentials, which belong in the environment.
 _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "proxy-authorization"})
+# Header fields that frame the message, which the HTTP probe sets itself, as it
+# sets Host from the URL. A second value makes the request ambiguous, so a
+# server may reject it or read a body of another length than Pantau sent.
+_FRAMING_HEADERS: Final = frozenset({"content-length", "transfer-encoding", "connection"})
 # Control characters except horizontal tab, which RFC 9110 allows inside a value.
 _HEADER_VALUE_FORBIDDEN: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # A URL in a configuration file must carry spaces and control characters
@@ -251,7 +259,8 @@ def is_placeholder_target(address: str, checks: ServiceChecks) -> bool:
 
     It is when its address is a documentation address or a reserved example
     name, when its http check resolves a URL host that is one, or when its
-    dns check queries a documentation address.
+    dns check queries a documentation address or asks for a reserved
+    example name (the DNS probe sends no such query).
     """
     if address and is_placeholder_name(address):
         return True
@@ -260,7 +269,10 @@ def is_placeholder_target(address: str, checks: ServiceChecks) -> bool:
         host = urlsplit(http.url).hostname
         if host and is_placeholder_name(host):
             return True
-    return checks.dns is not None and is_placeholder_address(checks.dns.server)
+    dns = checks.dns
+    if dns is None:
+        return False
+    return is_placeholder_address(dns.server) or is_placeholder_name(dns.name)
 
 
 def check_service_secrets(
@@ -565,6 +577,10 @@ def _read_headers(
             reader.report(header_path, "header_name", value=config._show(name))
         elif name.lower() in _CREDENTIAL_HEADERS:
             reader.report(header_path, "header_credentials", name=name)
+        elif name.lower() == "host":
+            reader.report(header_path, "header_host", name=name)
+        elif name.lower() in _FRAMING_HEADERS:
+            reader.report(header_path, "header_framing", name=name)
         elif name.lower() in seen:
             reader.report(header_path, "duplicate_header", value=config._show(name))
         elif not isinstance(value, str):
@@ -574,10 +590,18 @@ def _read_headers(
         elif (forbidden := _HEADER_VALUE_FORBIDDEN.search(value)) is not None:
             character = f"U+{ord(forbidden.group()):04X}"
             reader.report(header_path, "header_value", character=character)
+        elif (outside := _first_non_latin1(value)) is not None:
+            character = f"{outside} (U+{ord(outside):04X})"
+            reader.report(header_path, "header_value_not_latin1", character=character)
         else:
             result.append((name, value))
         seen.add(name.lower())
     return tuple(result)
+
+
+def _first_non_latin1(value: str) -> str | None:
+    """Return the first character of ``value`` outside Latin-1, which a header cannot carry."""
+    return next((character for character in value if ord(character) > 0xFF), None)
 
 
 def _read_basic_auth(
@@ -639,6 +663,10 @@ def _read_tcp(
                     timeout=timeout,
                 )
             )
+
+    if len(seen) > MAX_TCP_PORTS:
+        reader.report(tcp_path, "tcp_too_many_ports", count=len(seen), limit=MAX_TCP_PORTS)
+        return ()
     return tuple(checks)
 
 

@@ -1,16 +1,18 @@
 """TCP port check: connect to ports, optionally send bytes and check the reply.
 
-Every port of every :class:`TcpCheck` in a request is connected to at the
-same time, under one deadline (``TcpRequest.timeout``) for the whole probe.
-A check with ``expect`` or ``expect_regex`` reads the reply until the
-expectation is decided, at most :data:`MAX_READ_BYTES` bytes.
+The ports of every :class:`TcpCheck` in a request are connected to at
+most :data:`MAX_CONNECTIONS` at a time, under one deadline
+(``TcpRequest.timeout``) for the whole probe. A check with ``expect`` or
+``expect_regex`` reads the reply until the expectation is decided, at most
+:data:`MAX_READ_BYTES` bytes.
 
 Reason codes per port: CONNECT_REFUSED (reset on connect), CONNECT_TIMEOUT
 (no answer to the SYN before the deadline), NO_ROUTE, RESPONSE_TIMEOUT
 (connected, but nothing came back before the deadline), CONNECTION_CLOSED
 (the peer closed before sending anything), BANNER_MISMATCH (the reply is
-shorter than or differs from the expectation). The result's reason is the
-reason of the first port that failed, in request order.
+shorter than or differs from the expectation), INTERNAL_ERROR (this machine
+could not open the connection, for example out of file descriptors). The
+result's reason is the reason of the first port that failed, in request order.
 
 Example::
 
@@ -37,6 +39,9 @@ from probes.resolve import ResolveError, addresses_for
 PROBE = "tcp"
 MAX_READ_BYTES = 4096
 MAX_BANNER_CHARS = 200
+# Connections open at once in one probe. Each uses a file descriptor from the
+# daemon's limit, which is often a soft limit of 1024 for the whole process.
+MAX_CONNECTIONS = 32
 # Time allowed for a graceful close after the verdict, outside the deadline.
 _CLOSE_TIMEOUT = 1.0
 
@@ -48,7 +53,17 @@ _NO_ROUTE_ERRORS = {
     errno.EADDRNOTAVAIL,
     errno.EAFNOSUPPORT,
 }
-_REFUSED_ERRORS = {errno.ECONNREFUSED, errno.ECONNRESET}
+_REFUSED_ERRORS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED}
+# Errors of this machine (descriptor, buffer and memory limits, a local
+# firewall's EPERM), which do not come from the target.
+_LOCAL_ERRORS = {
+    errno.EMFILE,
+    errno.ENFILE,
+    errno.ENOBUFS,
+    errno.ENOMEM,
+    errno.EPERM,
+    errno.EACCES,
+}
 _CHARACTER_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
 
@@ -197,10 +212,32 @@ async def probe(request: TcpRequest) -> base.ProbeResult:
 async def _check_address(
     address: str, checks: Sequence[TcpCheck], deadline: float
 ) -> tuple[TcpPortResult, ...]:
+    slots = asyncio.Semaphore(MAX_CONNECTIONS)
     tasks = [
-        _check_port(address, port, check, deadline) for check in checks for port in check.ports
+        _check_port_in_slot(slots, address, port, check, deadline)
+        for check in checks
+        for port in check.ports
     ]
     return tuple(await asyncio.gather(*tasks))
+
+
+async def _check_port_in_slot(
+    slots: asyncio.Semaphore, address: str, port: int, check: TcpCheck, deadline: float
+) -> TcpPortResult:
+    """Check one port once fewer than MAX_CONNECTIONS of the probe are open."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            await slots.acquire()
+    except TimeoutError:
+        message = (
+            f"port {port} on {address} was not tried: the deadline passed while "
+            f"{MAX_CONNECTIONS} other connections of this check were open"
+        )
+        return _port_failure(port, base.CONNECT_TIMEOUT, message)
+    try:
+        return await _check_port(address, port, check, deadline)
+    finally:
+        slots.release()
 
 
 async def _check_port(address: str, port: int, check: TcpCheck, deadline: float) -> TcpPortResult:
@@ -213,7 +250,7 @@ async def _check_port(address: str, port: int, check: TcpCheck, deadline: float)
     except TimeoutError:
         return _port_failure(port, base.CONNECT_TIMEOUT, f"connecting to {where} timed out")
     except OSError as error:
-        return _port_failure(port, _connect_reason(error), f"connecting to {where} failed: {error}")
+        return _port_failure(port, *_connect_failure(error, where))
     connect_seconds = time.monotonic() - connect_start
 
     try:
@@ -227,16 +264,22 @@ async def _check_port(address: str, port: int, check: TcpCheck, deadline: float)
     return TcpPortResult(port, True, base.OK, connect_seconds, banner, f"{where} is open")
 
 
-def _connect_reason(error: OSError) -> str:
+def _connect_failure(error: OSError, where: str) -> tuple[str, str]:
+    """Return the reason code and message of a failed connect to ``where``."""
     if error.errno in _REFUSED_ERRORS:
-        return base.CONNECT_REFUSED
+        return base.CONNECT_REFUSED, f"connecting to {where} failed: {error}"
     if error.errno == errno.ETIMEDOUT:
-        return base.CONNECT_TIMEOUT
+        return base.CONNECT_TIMEOUT, f"connecting to {where} failed: {error}"
     if error.errno in _NO_ROUTE_ERRORS:
-        return base.NO_ROUTE
-    # NOTE: other connect errors (EPERM from a local firewall, ENOBUFS) have
-    # no reason code of their own, and a refusal is the closest outcome.
-    return base.CONNECT_REFUSED
+        return base.NO_ROUTE, f"connecting to {where} failed: {error}"
+    if error.errno in _LOCAL_ERRORS:
+        message = (
+            f"this machine could not connect to {where}: {error}; this is a limit or "
+            "firewall rule of the machine running Pantau, not an answer of the target"
+        )
+        return base.INTERNAL_ERROR, message
+    # Calling an unknown error a refusal would blame the target for it.
+    return base.INTERNAL_ERROR, f"connecting to {where} failed on this machine: {error!r}"
 
 
 async def _exchange(

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from monitor import config
 from monitor.config import ConfigError, Secret, Thresholds, load, parse_duration
 from monitor.config_services import (
+    MAX_TCP_PORTS,
     DnsSettings,
     HttpSettings,
     TcpSettings,
@@ -369,6 +370,22 @@ def test_placeholder_from_dns_server(workdir: Path) -> None:
     assert not loopback.placeholder
 
 
+@pytest.mark.parametrize(
+    ("name", "placeholder"),
+    [
+        ("simpeg.example.com", True),
+        ("www.example.org", True),
+        ("app.test", True),
+        ("simpeg.example.go.id", False),
+        ("a.go.id", False),
+    ],
+)
+def test_placeholder_from_dns_name(workdir: Path, name: str, placeholder: bool) -> None:
+    target = load_target(f'probes = ["dns"]\ndns = {{ server = "127.0.0.53", name = "{name}" }}\n')
+
+    assert target.placeholder is placeholder
+
+
 def test_password_not_needed_for_placeholder(workdir: Path) -> None:
     header = '[[targets]]\nname = "app"\naddress = "192.0.2.20"\n'
     target = load_target(
@@ -596,6 +613,41 @@ def test_duplicate_port_across_tables(workdir: Path) -> None:
     ]
 
 
+def test_tcp_ports_at_limit(workdir: Path) -> None:
+    ports = list(range(1000, 1000 + MAX_TCP_PORTS))
+    target = load_target(f'probes = ["tcp"]\ntcp = {{ ports = {ports} }}\n')
+
+    assert target.tcp == (TcpSettings(ports=tuple(ports)),)
+
+
+def test_tcp_ports_over_limit(workdir: Path) -> None:
+    ports = list(range(1000, 1001 + MAX_TCP_PORTS))
+    body = f'probes = ["tcp"]\ntcp = {{ ports = {ports} }}\n'
+
+    assert messages(body) == [
+        "pantau.toml:5: targets[0].tcp: the tcp checks of this target list 65 ports in ports, "
+        "more than the limit of 64 ports per target; check fewer ports, or split them over "
+        "several targets with the same address"
+    ]
+    assert messages(body, language="id") == [
+        "pantau.toml:5: targets[0].tcp: pemeriksaan tcp target ini mencantumkan 65 port di "
+        "ports, lebih dari batas 64 port per target; periksa lebih sedikit port, atau bagi "
+        "port-portnya ke beberapa target dengan alamat yang sama"
+    ]
+
+
+def test_tcp_ports_limit_counts_every_table(workdir: Path) -> None:
+    first = list(range(1000, 1040))
+    second = list(range(2000, 2030))
+    body = f'probes = ["tcp"]\ntcp = [{{ ports = {first} }}, {{ ports = {second} }}]\n'
+
+    assert messages(body) == [
+        "pantau.toml:5: targets[0].tcp: the tcp checks of this target list 70 ports in ports, "
+        "more than the limit of 64 ports per target; check fewer ports, or split them over "
+        "several targets with the same address"
+    ]
+
+
 def test_tcp_ports_missing(workdir: Path) -> None:
     assert messages('probes = ["tcp"]\ntcp = { expect = "SSH-2.0-" }\n') == [
         "pantau.toml:5: targets[0].tcp.ports: this required key is missing; add it, for example "
@@ -665,6 +717,37 @@ HEADER_CASES = [
         'X-Source = "Pantau"',
     ),
     (
+        '"X-Agency" = "Dinas \u2014 Kominfo"',
+        "targets[0].http.headers.X-Agency: the header value contains the character \u2014 "
+        "(U+2014), which is outside Latin-1 and cannot be sent in an HTTP header; replace it "
+        "with ASCII characters, for example a hyphen - for a dash",
+    ),
+    (
+        'Host = "simpeg.kab.go.id"',
+        "targets[0].http.headers.Host: the Host header must not be written in headers because "
+        "Pantau sends the URL's host as Host; remove the header and write that host name in "
+        'url, because with connect = "address" the check still connects to the target\'s '
+        "address",
+    ),
+    (
+        '"Content-Length" = "0"',
+        "targets[0].http.headers.Content-Length: the Content-Length header must not be written "
+        "in headers because Pantau sets it itself from the body and the connection, and a "
+        "second value would make the request ambiguous; remove the header",
+    ),
+    (
+        '"transfer-encoding" = "chunked"',
+        "targets[0].http.headers.transfer-encoding: the transfer-encoding header must not be "
+        "written in headers because Pantau sets it itself from the body and the connection, "
+        "and a second value would make the request ambiguous; remove the header",
+    ),
+    (
+        'Connection = "close"',
+        "targets[0].http.headers.Connection: the Connection header must not be written in "
+        "headers because Pantau sets it itself from the body and the connection, and a second "
+        "value would make the request ambiguous; remove the header",
+    ),
+    (
         'Authorization = "Basic bm9jOnJhaGFzaWE="',
         "targets[0].http.headers.Authorization: the Authorization header carries credentials, "
         "which must not be written in the configuration file; remove the header, write the "
@@ -681,6 +764,50 @@ def test_invalid_header(workdir: Path, header: str, expected: str) -> None:
     body = f'probes = ["http"]\nhttp = {{ url = "http://a.go.id/", headers = {{ {header} }} }}\n'
 
     assert messages(body) == [f"pantau.toml:5: {expected}"]
+
+
+def test_header_value_not_latin1_indonesian(workdir: Path) -> None:
+    body = (
+        'probes = ["http"]\n'
+        'http = { url = "http://a.go.id/", headers = { "X-Agency" = "Dinas \u2014 Kominfo" } }\n'
+    )
+
+    assert messages(body, language="id") == [
+        "pantau.toml:5: targets[0].http.headers.X-Agency: nilai header memuat karakter \u2014 "
+        "(U+2014) di luar Latin-1, yang tidak dapat dikirim dalam header HTTP; ganti dengan "
+        "karakter ASCII, misalnya tanda hubung - untuk tanda pisah"
+    ]
+
+
+def test_header_value_latin1_accepted(workdir: Path) -> None:
+    target = load_target(
+        'probes = ["http"]\n'
+        'http = { url = "http://a.go.id/", headers = { "X-Agency" = "Caf\u00e9\tKominfo" } }\n'
+    )
+
+    assert target.http is not None
+    assert target.http.headers == (("X-Agency", "Caf\u00e9\tKominfo"),)
+
+
+def test_header_value_not_latin1_fails_check_config(workdir: Path) -> None:
+    write_target(
+        'probes = ["http"]\n'
+        'http = { url = "http://a.go.id/", headers = { "X-Agency" = "Dinas \u2014 Kominfo" } }\n'
+    )
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "monitor.cli", "--lang", "en", "-c", "pantau.toml", "check-config"],
+        cwd=workdir,
+        env={"PYTHONPATH": str(REPOSITORY), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+    assert completed.returncode == 1
+    assert "targets[0].http.headers.X-Agency" in completed.stdout + completed.stderr
+    assert "outside Latin-1" in completed.stdout + completed.stderr
 
 
 def test_duplicate_header_ignores_case(workdir: Path) -> None:

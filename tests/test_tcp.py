@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import subprocess
+import sys
 import textwrap
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -20,6 +23,7 @@ from hypothesis import strategies as st
 from probes import base
 from probes.tcp import (
     MAX_BANNER_CHARS,
+    MAX_CONNECTIONS,
     TcpCheck,
     TcpDetail,
     TcpRequest,
@@ -28,6 +32,7 @@ from probes.tcp import (
 )
 from tests.lab.netns import Lab
 
+REPOSITORY = Path(__file__).resolve().parent.parent
 LOOPBACKS = ["127.0.0.1", "::1"]
 SSH_BANNER = b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"
 
@@ -304,6 +309,121 @@ def test_first_failing_port_gives_reason(closed_port: tuple[str, int]) -> None:
 
     assert result.reason == base.RESPONSE_TIMEOUT
     assert result.detail.ports[1].reason == base.CONNECT_REFUSED
+
+
+def test_connections_bounded_per_probe() -> None:
+    open_now = 0
+    peak = 0
+
+    async def count_open(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal open_now, peak
+        open_now += 1
+        peak = max(peak, open_now)
+        await reader.read()
+        open_now -= 1
+        writer.close()
+
+    async def scenario() -> base.ProbeResult:
+        server = await asyncio.start_server(count_open, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        # Every connection waits for a reply that never comes, so it holds its slot.
+        check = TcpCheck(ports=(port,) * (MAX_CONNECTIONS + 8), expect=b"220")
+        try:
+            return await probe(
+                TcpRequest(target="app", address="127.0.0.1", checks=(check,), timeout=2.0)
+            )
+        finally:
+            server.close()
+
+    result = asyncio.run(scenario())
+
+    assert peak == MAX_CONNECTIONS
+    reasons = [port.reason for port in result.detail.ports]
+    assert reasons.count(base.RESPONSE_TIMEOUT) == MAX_CONNECTIONS
+    assert reasons[MAX_CONNECTIONS:] == [base.CONNECT_TIMEOUT] * 8
+    assert "was not tried" in result.detail.ports[-1].message
+    assert result.values["ports_total"] == MAX_CONNECTIONS + 8
+
+
+MANY_PORTS_UNDER_LIMIT = textwrap.dedent(
+    """
+    import asyncio, json, resource, sys
+    from probes.tcp import TcpCheck, TcpRequest, probe
+
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))
+    closed, listening = int(sys.argv[1]), int(sys.argv[2])
+    check = TcpCheck(ports=(closed,) * 1500 + (listening,))
+    result = asyncio.run(probe(TcpRequest(target="many", address="127.0.0.1", checks=(check,))))
+    print(json.dumps([port.reason for port in result.detail.ports]))
+    """
+)
+
+
+def test_many_ports_within_descriptor_limit(closed_port: tuple[str, int]) -> None:
+    _, closed = closed_port
+    # A listening socket completes the handshake from its backlog, without accept().
+    with socket.create_server(("127.0.0.1", 0), backlog=64) as listener:
+        listening = listener.getsockname()[1]
+        completed = subprocess.run(
+            [sys.executable, "-c", MANY_PORTS_UNDER_LIMIT, str(closed), str(listening)],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+
+    reasons = json.loads(completed.stdout)
+    assert len(reasons) == 1501
+    assert reasons.count(base.CONNECT_REFUSED) == 1500
+    assert reasons[-1] == base.OK
+    assert base.INTERNAL_ERROR not in reasons
+
+
+OUT_OF_DESCRIPTORS = textwrap.dedent(
+    """
+    import asyncio, json, os, resource, sys
+    from probes.tcp import TcpCheck, TcpRequest, probe
+
+    async def main(port):
+        filler = []
+        try:
+            while True:
+                filler.append(os.open(os.devnull, os.O_RDONLY))
+        except OSError:
+            pass
+        request = TcpRequest(target="app", address="127.0.0.1", checks=(TcpCheck(ports=(port,)),))
+        result = await probe(request)
+        for descriptor in filler:
+            os.close(descriptor)
+        return result
+
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+    result = asyncio.run(main(int(sys.argv[1])))
+    print(json.dumps({"reason": result.reason, "message": result.message}))
+    """
+)
+
+
+def test_out_of_descriptors_is_internal_error() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        completed = subprocess.run(
+            [sys.executable, "-c", OUT_OF_DESCRIPTORS, str(port)],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+
+    outcome = json.loads(completed.stdout)
+    assert outcome["reason"] == base.INTERNAL_ERROR
+    assert "Too many open files" in outcome["message"]
+    assert "machine running Pantau" in outcome["message"]
+    assert f"port {port} on 127.0.0.1" in outcome["message"]
 
 
 @pytest.mark.parametrize("address", ["198.51.100.20", "2001:db8::5", "app.example.com"])

@@ -1118,6 +1118,30 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
             "the name of the password's environment variable in password_env"
         ),
     },
+    "config.header_framing": {
+        "id": (
+            "header {name} tidak boleh ditulis di headers karena Pantau mengisinya sendiri "
+            "dari body dan koneksi, dan nilai kedua akan membuat permintaan ambigu; "
+            "hapus header ini"
+        ),
+        "en": (
+            "the {name} header must not be written in headers because Pantau sets it itself "
+            "from the body and the connection, and a second value would make the request "
+            "ambiguous; remove the header"
+        ),
+    },
+    "config.header_host": {
+        "id": (
+            "header {name} tidak boleh ditulis di headers karena Pantau mengirim host dari "
+            "URL sebagai Host; hapus header ini dan tulis nama host itu di url, karena "
+            'dengan connect = "address" pemeriksaan tetap terhubung ke alamat target'
+        ),
+        "en": (
+            "the {name} header must not be written in headers because Pantau sends the URL's "
+            "host as Host; remove the header and write that host name in url, because with "
+            'connect = "address" the check still connects to the target\'s address'
+        ),
+    },
     "config.duplicate_header": {
         "id": (
             "header {value} tertulis lebih dari sekali (nama header tidak membedakan huruf "
@@ -1234,6 +1258,30 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "config.empty_ports": {
         "id": "daftar port kosong; tulis paling sedikit satu port, misalnya {example}",
         "en": "the list of ports is empty; write at least one port, for example {example}",
+    },
+    "config.header_value_not_latin1": {
+        "id": (
+            "nilai header memuat karakter {character} di luar Latin-1, yang tidak dapat "
+            "dikirim dalam header HTTP; ganti dengan karakter ASCII, misalnya tanda hubung "
+            "- untuk tanda pisah"
+        ),
+        "en": (
+            "the header value contains the character {character}, which is outside "
+            "Latin-1 and cannot be sent in an HTTP header; replace it with ASCII "
+            "characters, for example a hyphen - for a dash"
+        ),
+    },
+    "config.tcp_too_many_ports": {
+        "id": (
+            "pemeriksaan tcp target ini mencantumkan {count} port di ports, lebih dari batas "
+            "{limit} port per target; periksa lebih sedikit port, atau bagi port-portnya "
+            "ke beberapa target dengan alamat yang sama"
+        ),
+        "en": (
+            "the tcp checks of this target list {count} ports in ports, more than the limit "
+            "of {limit} ports per target; check fewer ports, or split them over several "
+            "targets with the same address"
+        ),
     },
     "config.duplicate_port": {
         "id": ("port {value} sudah tercantum di pemeriksaan tcp target ini; hapus duplikatnya"),
