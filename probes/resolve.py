@@ -68,11 +68,11 @@ async def resolve(name: str, family: str = "auto") -> list[str]:
 async def addresses_for(host: str, family: str = "auto") -> list[str]:
     """Resolve ``host`` and return the addresses a probe may connect to, preferred first.
 
-    Raises ResolveError with UNCONFIGURED for a reserved example name or a
-    documentation address (nothing is looked up or sent), DNS_NOT_FOUND or
-    DNS_TEMPORARY when the lookup fails, NO_ROUTE when the name has no
-    address of the wanted family and BAD_ADDRESS for an unspecified,
-    broadcast or multicast address.
+    Raises ResolveError, whose reason is one of these. UNCONFIGURED: a
+    reserved example name or a documentation address; nothing is looked up
+    or sent. DNS_NOT_FOUND or DNS_TEMPORARY: the lookup failed. NO_ROUTE:
+    the name has no address of the wanted family. BAD_ADDRESS: an
+    unspecified, broadcast or multicast address.
     """
     if is_placeholder_name(host):
         raise ResolveError(host, base.UNCONFIGURED, f"{host} is an example name or address")

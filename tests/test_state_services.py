@@ -199,7 +199,7 @@ def test_saved_record_from_before_per_check_runs_keeps_its_count() -> None:
     board.see(60.0, "icmp", False, "no_reply")
     text = board.board.export("simpeg-web")
     data = json.loads(text)
-    data["streaks"] = {}  # what a record written before this change holds
+    data["streaks"] = {}  # a record saved by an older Pantau keeps no runs per probe
     restored = StatusBoard(inventory(app_target(("icmp",))), saved={"simpeg-web": json.dumps(data)})
     outcome = restored.observe(Observation("simpeg-web", 90.0, "icmp", False, "no_reply"))
     assert [event.kind for event in outcome.events] == [events.DOWN]
