@@ -44,7 +44,6 @@ Example::
 
 from __future__ import annotations
 
-import errno
 import ipaddress
 import socket
 import struct
@@ -68,7 +67,7 @@ import dns.rrset
 
 from probes import base
 from probes.addresses import is_placeholder_name
-from probes.resolve import ResolveError, addresses_for
+from probes.resolve import LOCAL_ERRORS, NO_ROUTE_ERRORS, ResolveError, addresses_for
 
 PROBE = "dns"
 TRANSPORTS = ("udp", "tcp")
@@ -78,18 +77,8 @@ EDNS_PAYLOAD = 1232
 
 _NAME_TYPES = {"CNAME", "NS", "PTR", "DNAME"}
 _ADDRESS_TYPES = {"A", "AAAA"}
-_NO_ROUTE_ERRORS = {
-    errno.ENETUNREACH,
-    errno.EHOSTUNREACH,
-    errno.ENETDOWN,
-    errno.EHOSTDOWN,
-    errno.EADDRNOTAVAIL,
-    errno.EAFNOSUPPORT,
-}
 # Errors that dnspython lets through when a reply cannot be parsed.
 _PARSE_ERRORS = (dns.exception.DNSException, ValueError, struct.error, UnicodeError)
-# Local limits of this machine, not faults of the server or the path.
-_LOCAL_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 # CNAME records followed from the question's name, as many as dnspython 2.9's
 # Message.resolve_chaining follows (dns.message.MAX_CHAIN).
 MAX_CNAME_CHAIN = 16
@@ -317,9 +306,9 @@ class InvalidReplyError(Exception):
 
 def _socket_failure(error: OSError, where: str) -> tuple[str, str]:
     """Return the reason code and message of an OSError from sending or receiving."""
-    if error.errno in _NO_ROUTE_ERRORS:
+    if error.errno in NO_ROUTE_ERRORS:
         return base.NO_ROUTE, f"sending the query to {where} failed: {error}"
-    if error.errno in _LOCAL_ERRORS:
+    if error.errno in LOCAL_ERRORS:
         message = (
             f"this machine could not send the query to {where}: {error} "
             "(a limit of the machine running Pantau, not of the server)"

@@ -9,6 +9,7 @@ reason code of ``probes.base`` when the host cannot be probed.
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import socket
 
@@ -16,6 +17,24 @@ from probes import base
 from probes.addresses import is_placeholder_address, is_placeholder_name, unusable_target_reason
 
 FAMILIES = {"auto": socket.AF_UNSPEC, "ip4": socket.AF_INET, "ip6": socket.AF_INET6}
+
+# Socket errors that mean this machine has no route to the address: a local
+# fault, not loss and not a silent target.
+NO_ROUTE_ERRORS = frozenset(
+    {
+        errno.ENETUNREACH,
+        errno.EHOSTUNREACH,
+        errno.ENETDOWN,
+        errno.EHOSTDOWN,
+        errno.EADDRNOTAVAIL,
+        errno.EAFNOSUPPORT,
+    }
+)
+# Errors of this machine's own limits (descriptors, buffers, memory) or of a
+# local firewall (EPERM, EACCES): never an answer of the target.
+LOCAL_ERRORS = frozenset(
+    {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.EPERM, errno.EACCES}
+)
 
 # getaddrinfo errors that mean "this name has no such address": the others
 # (EAI_AGAIN, EAI_FAIL, EAI_SYSTEM, ...) are temporary resolver failures.

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from probes import base, patterns
-from probes.resolve import ResolveError, addresses_for
+from probes.resolve import LOCAL_ERRORS, NO_ROUTE_ERRORS, ResolveError, addresses_for
 
 PROBE = "tcp"
 MAX_READ_BYTES = 4096
@@ -45,25 +45,7 @@ MAX_CONNECTIONS = 32
 # Time allowed for a graceful close after the verdict, outside the deadline.
 _CLOSE_TIMEOUT = 1.0
 
-_NO_ROUTE_ERRORS = {
-    errno.ENETUNREACH,
-    errno.EHOSTUNREACH,
-    errno.ENETDOWN,
-    errno.EHOSTDOWN,
-    errno.EADDRNOTAVAIL,
-    errno.EAFNOSUPPORT,
-}
 _REFUSED_ERRORS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED}
-# Errors of this machine (descriptor, buffer and memory limits, a local
-# firewall's EPERM), which do not come from the target.
-_LOCAL_ERRORS = {
-    errno.EMFILE,
-    errno.ENFILE,
-    errno.ENOBUFS,
-    errno.ENOMEM,
-    errno.EPERM,
-    errno.EACCES,
-}
 _CHARACTER_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
 
@@ -270,9 +252,9 @@ def _connect_failure(error: OSError, where: str) -> tuple[str, str]:
         return base.CONNECT_REFUSED, f"connecting to {where} failed: {error}"
     if error.errno == errno.ETIMEDOUT:
         return base.CONNECT_TIMEOUT, f"connecting to {where} failed: {error}"
-    if error.errno in _NO_ROUTE_ERRORS:
+    if error.errno in NO_ROUTE_ERRORS:
         return base.NO_ROUTE, f"connecting to {where} failed: {error}"
-    if error.errno in _LOCAL_ERRORS:
+    if error.errno in LOCAL_ERRORS:
         message = (
             f"this machine could not connect to {where}: {error}; this is a limit or "
             "firewall rule of the machine running Pantau, not an answer of the target"

@@ -26,7 +26,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from probes import base
-from probes.resolve import ResolveError, addresses_for
+from probes.resolve import NO_ROUTE_ERRORS, ResolveError, addresses_for
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,6 @@ _UNTRUSTED_CODES = {
 }
 _HOSTNAME_MISMATCH = 62
 
-_NO_ROUTE_ERRORS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT}
 _CLOSED_ERRORS = {errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE}
 
 # Contexts for distinct (CA file, mtime, insecure) keys. A handful of CA
@@ -285,7 +284,7 @@ def connect_error_reason(error: OSError) -> str:
         return base.CONNECT_REFUSED
     if isinstance(error, TimeoutError) or error.errno == errno.ETIMEDOUT:
         return base.CONNECT_TIMEOUT
-    if error.errno in _NO_ROUTE_ERRORS:
+    if error.errno in NO_ROUTE_ERRORS:
         return base.NO_ROUTE
     if error.errno in _CLOSED_ERRORS:
         return base.CONNECTION_CLOSED
@@ -294,7 +293,7 @@ def connect_error_reason(error: OSError) -> str:
 
 def is_no_route(error: OSError) -> bool:
     """Tell whether a failed connection means "no route", so the next address may be tried."""
-    return error.errno in _NO_ROUTE_ERRORS
+    return error.errno in NO_ROUTE_ERRORS
 
 
 async def fetch_unverified_info(
