@@ -164,9 +164,10 @@ def sample_config_text(
 
     A core router (SNMP) with ``opds`` agency routers behind it (SNMP, uplink
     "ether1"), ``hosts_per_opd`` hosts behind each, ``servers`` application
-    servers (SNMP) behind the core, and an executive network: a router
-    (SNMP), two hosts and an isolation check. Targets: 8 + servers +
-    opds × (1 + hosts_per_opd), of which 2 + opds + servers poll SNMP.
+    servers (SNMP, HTTPS and TLS checks) behind the core, and an executive
+    network: a router (SNMP), two hosts and an isolation check. Targets:
+    8 + servers + opds × (1 + hosts_per_opd), of which 2 + opds + servers
+    poll SNMP.
     Every address is in 127.0.0.0/8; the simulator never probes them.
     """
     lines = [
@@ -235,9 +236,10 @@ def sample_config_text(
             f"127.21.0.{number}",
             "Server Aplikasi",
             "server",
-            probes='["icmp", "snmp"]',
+            probes='["icmp", "snmp", "http", "tls"]',
             parent='"core-router"',
             snmp=snmp + " }",
+            http=f'{{ url = "https://server{number}.pantau.lab/", expect_status = [200] }}',
         )
     target(
         "eksekutif-router",
