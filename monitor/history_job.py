@@ -15,7 +15,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 
 from monitor import history
 from monitor.config import HistorySettings, Inventory
-from monitor.snapshot import status_probe
+from monitor.state import main_probe
 from monitor.storage import Storage, StorageError
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class HistoryKeeper:
         """Roll up, pack and delete what is due, one bounded writer transaction at a time."""
         inventory = self._inventory()
         intervals = {target.name: target.settings.interval for target in inventory.targets}
-        probes = {target.name: status_probe(target) for target in inventory.targets}
+        probes = {target.name: main_probe(target) for target in inventory.targets}
         zone = inventory.daemon.timezone
         started = time.monotonic()
         for _ in range(MAX_STEPS_PER_RUN):

@@ -83,11 +83,6 @@ class TargetMetrics:
     snmp: SnmpState | None = None
 
 
-def status_probe(target: Target) -> str:
-    """Name the probe whose outcome decides whether the device itself is up."""
-    return status.main_probe(target)
-
-
 @dataclass(frozen=True, slots=True)
 class DaemonHealth:
     """The daemon's own counters, replaced as a whole on each change."""

@@ -68,7 +68,6 @@ from monitor import alerting, history
 from monitor import state as status
 from monitor.config import HistorySettings, Inventory, MaintenanceWindow, Target, load
 from monitor.maintenance import MaintenanceSchedule, add_window
-from monitor.snapshot import status_probe
 from monitor.storage import (
     INTERFACES_TABLE,
     RESULTS_TABLE,
@@ -609,7 +608,7 @@ class DeviceModel:
         self.icmp_offset = icmp_offset
         self.snmp_offset = snmp_offset
         self.isolation = target.expect == "unreachable"
-        self.status_probe = status_probe(target)
+        self.status_probe = status.main_probe(target)
         self.has_icmp = "icmp" in target.probes
         self.has_snmp = "snmp" in target.probes and target.snmp is not None
         self.host_resources = target.snmp is not None and SNMP_PROFILE_HOST in target.snmp.profiles
@@ -1265,7 +1264,7 @@ def maintain_until_done(
     ``max_rows`` 0 means MAINTAIN_MAX_ROWS, what the daemon's history job passes.
     """
     intervals = {target.name: target.settings.interval for target in inventory.targets}
-    probes = {target.name: status_probe(target) for target in inventory.targets}
+    probes = {target.name: status.main_probe(target) for target in inventory.targets}
     reports = []
     while True:
         with db.conn:
