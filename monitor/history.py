@@ -1337,8 +1337,8 @@ def _compute_target(
     totals.failures = sum(1 for row in status_rows if not row.success)
 
     for row in icmp_rows:
-        totals.sent += int(row.values.get("sent") or 0)
-        totals.received += int(row.values.get("received") or 0)
+        totals.sent += _count(row.values.get("sent"))
+        totals.received += _count(row.values.get("received"))
         rtt = row.values.get("rtt_median_seconds")
         if row.success and rtt is not None:
             index = rtt_bucket(rtt)
@@ -1351,6 +1351,19 @@ def _compute_target(
         row for rows in (status_rows, *extra_rows) for row in rows if row.invalid_values is not None
     ]
     return totals, read, invalid
+
+
+# Packets of one result that the rollups take: no burst sends more, and the
+# archive keeps readings to 6 significant digits, so up to here a count
+# reads back exactly. A larger, negative or fractional count is garbage.
+_MAX_COUNT = 999_999
+
+
+def _count(value: Any) -> int:
+    """Return a packet count of one result, or 0 for a value no probe writes."""
+    if value is None or not 0 <= value <= _MAX_COUNT or value != int(value):
+        return 0
+    return int(value)
 
 
 def _add_snmp(
