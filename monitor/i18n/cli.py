@@ -274,8 +274,8 @@ MESSAGES = {
         "en": "{ok} succeeded, {failed} failed, {unconfigured} not configured (no packet sent)",
     },
     "probe.unknown_target": {
-        "id": "target {name!r} tidak ada di {file}; mirip: {close}. Daftar semua target: pantau check-config",
-        "en": "target {name!r} is not in {file}; similar: {close}. To list every target: pantau check-config",
+        "id": "target {name!r} tidak ada di {file}; mirip: {close}. Nama target adalah kunci name setiap [[targets]] di berkas itu",
+        "en": "target {name!r} is not in {file}; similar: {close}. Target names are the name keys of the [[targets]] entries in that file",
     },
     "probe.no_suggestion": {"id": "tidak ada", "en": "none"},
     "probe.no_icmp": {
