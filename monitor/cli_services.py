@@ -172,7 +172,7 @@ def _print_one(printer: _Printer, target: Target, result: base.ProbeResult) -> N
 
 
 def _what(target: Target, probe: str) -> str:
-    """Describe what a check of ``probe`` asks, for its heading."""
+    """Return the heading text of a check: its URL, address and ports, or DNS query."""
     if probe == "http" and target.http:
         return target.http.url
     if probe == "tls" and target.tls:

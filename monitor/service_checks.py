@@ -1,8 +1,8 @@
 """Application-service checks of a configured target: the probe requests and their runs.
 
-The scheduler and ``pantau probe`` call :func:`run_check`; the settings of
+The scheduler and ``pantau probe`` call :func:`run_check`. The settings of
 each check come from the target's ``tcp``, ``http``, ``tls`` and ``dns``
-tables (monitor/config_services.py), and the probes live under probes/.
+tables (monitor/config_services.py), and the probes are under probes/.
 """
 
 from __future__ import annotations

@@ -146,8 +146,8 @@ def main_probe(target: Target) -> str:
 def status_probes(target: Target) -> tuple[str, ...]:
     """Name every probe whose failures count towards the target's down status.
 
-    The main probe, and each service check: a server that answers ping while
-    its web application fails is down for the citizens who use it. An
+    The main probe, and each service check: a server that replies to ping
+    while its web application fails is down for the citizens who use it. An
     isolation check counts its main probe only.
     """
     main = main_probe(target)
@@ -826,18 +826,18 @@ class StatusBoard:
             "cert_expiry_limit": float(limit),
         }
         if left <= 0:
-            return  # expired: the check fails, and the down notice says why
+            return  # expired: the check fails, so the down notice reports it
         if left < limit and notified != expiry:
             record.cert_notified[source] = expiry
             if any(
                 other == expiry for name, other in record.cert_notified.items() if name != source
             ):
-                return  # the same certificate, already told through another check
+                return  # the same certificate, already notified through another check
             kind, severity = events.CERT_EXPIRING, events.WARNING
         elif left >= limit and notified is not None:
             del record.cert_notified[source]
             if notified in record.cert_notified.values():
-                return  # another check still sees the old certificate, and tells it later
+                return  # another check still reports the old certificate and notifies later
             kind, severity = events.CERT_RENEWED, events.WARNING
         else:
             return

@@ -20,9 +20,9 @@ UNCONFIGURED = "unconfigured"
 BAD_ADDRESS = "bad_address"
 INTERNAL_ERROR = "internal_error"
 # Application-service checks (tcp, http, tls, dns).
-CONNECT_REFUSED = "connect_refused"  # the port answered with a reset
-CONNECT_TIMEOUT = "connect_timeout"  # no answer to the connection attempt
-RESPONSE_TIMEOUT = "response_timeout"  # connected, but no (complete) answer in time
+CONNECT_REFUSED = "connect_refused"  # the port replied with a reset
+CONNECT_TIMEOUT = "connect_timeout"  # no reply to the connection attempt
+RESPONSE_TIMEOUT = "response_timeout"  # connected, but no complete response in time
 CONNECTION_CLOSED = "connection_closed"  # the peer closed or reset an open connection
 TLS_HANDSHAKE = "tls_handshake_failed"  # no TLS session (protocol, cipher or alert)
 CERT_EXPIRED = "cert_expired"  # the certificate's notAfter has passed (or notBefore not yet)

@@ -2,7 +2,7 @@
 
 A body or banner comes from the network, and a pattern such as ``(a+)+b``
 makes Python's backtracking ``re`` run for hours on a few dozen bytes while
-it holds the event loop. RE2 (the engine of blackbox_exporter's Go regexp)
+it blocks the event loop. RE2 (the engine of blackbox_exporter's Go regexp)
 matches in time linear in the text, and refuses what it cannot do so:
 backreferences and look-around.
 """

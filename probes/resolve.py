@@ -31,7 +31,7 @@ NO_ROUTE_ERRORS = frozenset(
     }
 )
 # Errors of this machine's own limits (descriptors, buffers, memory) or of a
-# local firewall (EPERM, EACCES): never an answer of the target.
+# local firewall (EPERM, EACCES), which never come from the target.
 LOCAL_ERRORS = frozenset(
     {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.EPERM, errno.EACCES}
 )

@@ -216,7 +216,7 @@ def test_tls_table_takes_url_host_as_server_name(workdir: Path) -> None:
     assert target.tls == TlsSettings(server_name="simpeg.example.go.id", port=8443)
 
 
-def test_tls_table_without_port_takes_the_https_url_port(workdir: Path) -> None:
+def test_tls_port_from_https_url(workdir: Path) -> None:
     target = load_target(
         """
         probes = ["http", "tls"]

@@ -164,7 +164,8 @@ def test_daemon_checks_services_alerts_and_keeps_history(
     date = format_date(
         datetime.fromtimestamp(expiry, ZoneInfo("Asia/Jakarta")), "long", locale="en_US"
     )
-    assert "perpus-web" in certificate[0] and date in certificate[0], certificate
+    assert "perpus-web" in certificate[0], certificate
+    assert date in certificate[0], certificate
     down = [text for text in messages if "DOWN" in text and "dinkes-web" in text]
     assert down and "HTTP status code" in down[0], messages
     assert not any("simpeg-web" in text for text in messages), messages

@@ -441,7 +441,8 @@ def test_huge_reply_message_is_cut() -> None:
     assert isinstance(result.detail, DnsDetail)
     text, _, note = result.detail.message.rpartition("\n")
     assert len(text) == MAX_MESSAGE_CHARS
-    assert note.startswith("... (") and note.endswith(" more characters cut)")
+    assert note.startswith("... (")
+    assert note.endswith(" more characters cut)")
     assert "\n" not in result.message
     assert len(result.message) < MAX_SUMMARY_CHARS + 100
     assert result.message.endswith(" more")

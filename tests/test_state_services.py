@@ -73,7 +73,7 @@ class Board:
         return [event.kind for event in self.events]
 
 
-def test_status_probes_are_the_main_probe_then_each_service_check() -> None:
+def test_status_probes_main_then_services() -> None:
     assert state.status_probes(app_target(("icmp", "snmp", "http", "tcp"))) == (
         "icmp",
         "http",
@@ -84,7 +84,7 @@ def test_status_probes_are_the_main_probe_then_each_service_check() -> None:
     assert state.status_probes(isolation) == ("icmp",)
 
 
-def test_failed_http_check_makes_a_pinging_server_down_after_down_after_cycles() -> None:
+def test_failing_http_check_means_down() -> None:
     board = Board(app_target())
     for cycle in range(5):
         at = cycle * 30.0
@@ -99,7 +99,7 @@ def test_failed_http_check_makes_a_pinging_server_down_after_down_after_cycles()
     assert board.transitions[-1].since == 65.0
 
 
-def test_server_recovers_only_when_every_check_succeeds_up_after_times() -> None:
+def test_recovery_needs_every_check() -> None:
     board = Board(app_target())
     for cycle in range(3):
         board.see(cycle * 30.0, "icmp", True)
@@ -112,7 +112,7 @@ def test_server_recovers_only_when_every_check_succeeds_up_after_times() -> None
     assert board.kinds()[-1] == events.RECOVERED
 
 
-def test_reason_is_the_longest_failing_check() -> None:
+def test_reason_of_longest_failing_check() -> None:
     board = Board(app_target(("icmp", "http", "tcp")))
     for cycle in range(3):
         at = cycle * 30.0
@@ -125,7 +125,7 @@ def test_reason_is_the_longest_failing_check() -> None:
     assert down.reason == "connect_refused"
 
 
-def test_a_check_removed_by_a_reload_no_longer_holds_the_target_down() -> None:
+def test_reload_removed_check_stops_counting() -> None:
     target = app_target()
     board = Board(target)
     for cycle in range(3):
@@ -138,7 +138,7 @@ def test_a_check_removed_by_a_reload_no_longer_holds_the_target_down() -> None:
     assert board.status() == "up"
 
 
-def test_slow_answers_make_the_server_degraded_after_sustain() -> None:
+def test_slow_responses_degrade_after_sustain() -> None:
     board = Board(app_target())
     for cycle in range(4):
         at = cycle * 30.0
@@ -151,7 +151,7 @@ def test_slow_answers_make_the_server_degraded_after_sustain() -> None:
     assert degraded.values["response_limit"] == 2.0
 
 
-def test_near_expiry_raises_one_certificate_notice_with_the_date_then_degrades() -> None:
+def test_near_expiry_notice_then_degraded() -> None:
     board = Board(app_target())
     expiry = 10 * DAY - 600.0
     for cycle in range(4):
@@ -169,7 +169,7 @@ def test_near_expiry_raises_one_certificate_notice_with_the_date_then_degrades()
     assert degraded.reason == "cert_expiry"
 
 
-def test_renewed_certificate_ends_the_warning_with_a_notice() -> None:
+def test_renewed_certificate_notice() -> None:
     board = Board(app_target())
     board.see(0.0, "icmp", True)
     board.see(5.0, "http", True, response=0.2, cert_expiry=5 * DAY)
@@ -181,7 +181,7 @@ def test_renewed_certificate_ends_the_warning_with_a_notice() -> None:
     assert renewed.values["cert_expiry_timestamp"] == 35.0 + 90 * DAY
 
 
-def test_two_certificates_of_one_server_get_one_notice_each() -> None:
+def test_two_certificates_two_notices() -> None:
     board = Board(app_target(("icmp", "http", "tls")))
     for cycle in range(3):
         at = cycle * 30.0
@@ -192,7 +192,7 @@ def test_two_certificates_of_one_server_get_one_notice_each() -> None:
     assert sorted(event.reason for event in notices) == ["http_certificate", "tls_certificate"]
 
 
-def test_saved_record_from_before_per_check_runs_keeps_its_count() -> None:
+def test_old_saved_record_keeps_count() -> None:
     board = Board(app_target(("icmp",)))
     board.see(0.0, "icmp", True)
     board.see(30.0, "icmp", False, "no_reply")
@@ -207,7 +207,7 @@ def test_saved_record_from_before_per_check_runs_keeps_its_count() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["icmp", "http", "tcp"]), st.booleans()), max_size=40))
-def test_down_exactly_when_some_check_failed_down_after_times_in_a_row(
+def test_down_exactly_after_down_after_failures(
     outcomes: list[tuple[str, bool]],
 ) -> None:
     board = Board(app_target(("icmp", "http", "tcp")))
@@ -227,14 +227,14 @@ def test_down_exactly_when_some_check_failed_down_after_times_in_a_row(
             was_down = False
 
 
-def test_expired_certificate_gets_the_down_notice_only() -> None:
+def test_expired_certificate_down_notice_only() -> None:
     board = Board(app_target(("http",)))
     for cycle in range(3):
         board.see(cycle * 30.0, "http", False, "cert_expired", cert_expiry=-DAY)
     assert board.kinds() == [events.DOWN]
 
 
-def test_one_certificate_seen_by_http_and_tls_gets_one_notice() -> None:
+def test_shared_certificate_one_expiry_notice() -> None:
     board = Board(app_target(("icmp", "http", "tls")))
     expiry = 9 * DAY
     for cycle in range(3):
@@ -245,7 +245,7 @@ def test_one_certificate_seen_by_http_and_tls_gets_one_notice() -> None:
     assert board.kinds().count(events.CERT_EXPIRING) == 1
 
 
-def test_one_certificate_renewed_behind_http_and_tls_gets_one_notice() -> None:
+def test_shared_certificate_one_renewal_notice() -> None:
     board = Board(app_target(("icmp", "http", "tls")))
     board.see(0.0, "icmp", True)
     board.see(1.0, "http", True, cert_expiry=5 * DAY - 1.0)
@@ -257,7 +257,7 @@ def test_one_certificate_renewed_behind_http_and_tls_gets_one_notice() -> None:
     assert board.kinds().count(events.CERT_RENEWED) == 1
 
 
-def test_service_check_refusing_a_placeholder_fails_but_leaves_the_target_configured() -> None:
+def test_service_placeholder_refusal_is_failure() -> None:
     board = Board(app_target())
     for cycle in range(3):
         at = cycle * 30.0
