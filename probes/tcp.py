@@ -6,13 +6,18 @@ most :data:`MAX_CONNECTIONS` at a time, under one deadline
 ``expect_regex`` reads the reply until the expectation is decided, at most
 :data:`MAX_READ_BYTES` bytes.
 
-Reason codes per port: CONNECT_REFUSED (reset on connect), CONNECT_TIMEOUT
-(no answer to the SYN before the deadline), NO_ROUTE, RESPONSE_TIMEOUT
-(connected, but nothing came back before the deadline), CONNECTION_CLOSED
-(the peer closed before sending anything), BANNER_MISMATCH (the reply is
-shorter than or differs from the expectation), INTERNAL_ERROR (this machine
-could not open the connection, for example out of file descriptors). The
-result's reason is the reason of the first port that failed, in request order.
+Reason codes per port:
+
+- CONNECT_REFUSED: reset on connect;
+- CONNECT_TIMEOUT: no reply to the SYN before the deadline;
+- NO_ROUTE;
+- RESPONSE_TIMEOUT: connected, but nothing came back before the deadline;
+- CONNECTION_CLOSED: the peer closed before sending anything;
+- BANNER_MISMATCH: the reply is shorter than or differs from the expectation;
+- INTERNAL_ERROR: this machine could not open the connection, for example
+  because it ran out of file descriptors.
+
+The result's reason is the reason of the first port that failed, in request order.
 
 Example::
 

@@ -4,9 +4,9 @@ Run it inside a host namespace with :func:`start_dns_server`, or as a script::
 
     python3 dns_server.py --zone zone.txt --origin pantau.lab --listen 10.203.1.2
 
-It answers from the zone file (NXDOMAIN for a missing name, NOERROR without
-records for a missing type, a CNAME followed inside the zone) and misbehaves
-for the names given on the command line: ``--silent`` never replies,
+It replies from the zone file: NXDOMAIN for a missing name, NOERROR without
+records for a missing type, and a CNAME followed inside the zone. It
+misbehaves for the names given on the command line: ``--silent`` never replies,
 ``--garbage`` replies with bytes that are no DNS message, ``--wrong-id``
 replies with another message id, ``--truncate`` sets TC over UDP with an
 empty answer, and ``--rcode NAME=RCODE`` replies with that rcode. Each
